@@ -1,10 +1,11 @@
 /**
- * Input errors raised by the engine and the io layer. They carry the field and, where it
- * applies, the first offending row/column, so every transport (HTTP problem+json, CLI
- * stderr, job error) can name them. No HTTP knowledge here: src/api maps them to 400.
+ * Input errors raised by the engine, the io layer and the service layer. They carry the
+ * field and, where it applies, the first offending row/column, so every transport
+ * (HTTP problem+json, CLI stderr, job error) can name them. No HTTP knowledge here:
+ * src/api maps them to 400.
  */
 export interface InputIssue {
-  /** Field path as the caller wrote it: `pred_probs[17]`, `labels[3]`, `options.filter_by`. */
+  /** Field path as the caller wrote it: `pred_probs[17]`, `labels[3]`, `filter_by`. */
   path: string;
   message: string;
 }
@@ -17,7 +18,11 @@ export class InputError extends Error {
   readonly row: number | undefined;
   readonly column: number | undefined;
 
-  constructor(field: string, message: string, where: { row?: number; column?: number; path?: string } = {}) {
+  constructor(
+    field: string,
+    message: string,
+    where: { row?: number; column?: number; path?: string; issues?: InputIssue[] } = {},
+  ) {
     super(message);
     this.field = field;
     this.row = where.row;
@@ -25,7 +30,7 @@ export class InputError extends Error {
     const path =
       where.path ??
       field + (where.row !== undefined ? `[${where.row}]` : '') + (where.column !== undefined ? `[${where.column}]` : '');
-    this.issues = [{ path, message }];
+    this.issues = where.issues && where.issues.length > 0 ? where.issues : [{ path, message }];
   }
 }
 

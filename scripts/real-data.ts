@@ -1,0 +1,50 @@
+/**
+ * Loading of the real cross-validated test-set predictions of "Pervasive Label Errors in
+ * Test Sets" (../shared/fixtures/label-errors), preprocessed exactly as that folder's
+ * README says: float64, each row divided by its numpy (pairwise) row sum.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { pairwiseSum } from '../src/core/numeric.js';
+import type { ProbMatrix } from '../src/core/types.js';
+import { npyToLabelValues, npyToProbMatrix, parseNpy } from '../src/io/npy.js';
+import { toLabels } from '../src/io/validate.js';
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export const DEFAULT_DATA_DIR = resolve(REPO_ROOT, '../shared/fixtures/label-errors');
+
+export function dataDirFromArgs(argv: readonly string[]): string {
+  const i = argv.indexOf('--data');
+  if (i >= 0 && argv[i + 1]) return resolve(argv[i + 1]!);
+  return DEFAULT_DATA_DIR;
+}
+
+/** Row-normalise as numpy's `p / p.sum(axis=1, keepdims=True)` on float64. */
+export function normaliseRows(pp: ProbMatrix): ProbMatrix {
+  const { n, k } = pp;
+  const out = new Float64Array(n * k);
+  for (let i = 0; i < n; i++) {
+    const off = i * k;
+    const s = pairwiseSum(pp.data, off, off + k);
+    for (let j = 0; j < k; j++) out[off + j] = pp.data[off + j]! / s;
+  }
+  return { data: out, n, k };
+}
+
+export function loadPredProbs(file: string): ProbMatrix {
+  return normaliseRows(npyToProbMatrix(parseNpy(readFileSync(file), 'pred_probs'), 'pred_probs'));
+}
+
+export function loadLabels(file: string, k: number): Int32Array {
+  return toLabels(npyToLabelValues(parseNpy(readFileSync(file), 'labels'), 'labels'), k, 'labels');
+}
+
+export function readJson<T = unknown>(file: string): T {
+  return JSON.parse(readFileSync(file, 'utf8')) as T;
+}
+
+export function fileIfExists(dir: string, name: string): string | undefined {
+  const p = join(dir, name);
+  return existsSync(p) ? p : undefined;
+}

@@ -1,0 +1,189 @@
+#!/usr/bin/env node
+/**
+ * labelcheck command line (api.md §6):
+ *   labelcheck <endpoint> --input request.json|-        same body as the HTTP endpoint
+ *   labelcheck <endpoint> --pred-probs X.npy --labels Y.npy [--filter-by …] [--options JSON]
+ *   labelcheck serve | worker | endpoints
+ * Prints exactly the response body the HTTP endpoint returns; on invalid input prints the
+ * problem JSON on stderr and exits 2.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { InputError, isInputError } from './core/errors.js';
+import { ENDPOINTS, executeRequest, type RequestPayload } from './service/index.js';
+import { inputErrorProblem, makeProblem } from './service/problem.js';
+
+export const USAGE = `labelcheck — find label errors with confident learning (exact to cleanlab 2.9)
+
+Usage:
+  labelcheck <endpoint> --input FILE|-          request body as JSON (file or stdin)
+  labelcheck <endpoint> --pred-probs X.npy --labels Y.npy [options]
+  labelcheck serve                              start the HTTP API (PORT, HOST, … from the environment)
+  labelcheck worker                             run a process that only executes queued jobs
+  labelcheck endpoints                          list the endpoints
+
+Endpoints: ${ENDPOINTS.map((e) => e.name).join(', ')}
+
+Options with .npy input are the request's JSON fields in kebab case, e.g.
+  --filter-by prune_by_class --rank-by normalized_margin --limit 20 --frac-noise 0.5
+  --num-to-remove-per-class '[5,5,5]' --class-names '["cat","dog","fox"]' --include-scores
+or all at once: --options '{"filter_by": "both"}'. Values are read as JSON when they parse,
+else as strings; a flag without a value means true.
+
+Output: the JSON response body on stdout (exit 0); invalid input: a problem JSON on stderr
+(exit 2).`;
+
+export interface CliIo {
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+  readStdin: () => string;
+  readFile: (path: string) => Uint8Array;
+}
+
+const defaultIo: CliIo = {
+  stdout: (s) => process.stdout.write(s),
+  stderr: (s) => process.stderr.write(s),
+  readStdin: () => readFileSync(0, 'utf8'),
+  readFile: (p) => readFileSync(p),
+};
+
+function kebabToSnake(flag: string): string {
+  return flag.replace(/-/g, '_');
+}
+
+function parseValue(raw: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return raw;
+  }
+}
+
+/** Parse `--flag value` pairs; a flag followed by another flag (or nothing) is `true`. */
+export function parseFlags(args: readonly string[]): Map<string, string | true> {
+  const flags = new Map<string, string | true>();
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (!a.startsWith('--')) throw new UsageError(`Unexpected argument '${a}'`);
+    const eq = a.indexOf('=');
+    if (eq > 0) {
+      flags.set(a.slice(2, eq), a.slice(eq + 1));
+      continue;
+    }
+    const next = args[i + 1];
+    if (next !== undefined && !next.startsWith('--')) {
+      flags.set(a.slice(2), next);
+      i++;
+    } else {
+      flags.set(a.slice(2), true);
+    }
+  }
+  return flags;
+}
+
+export class UsageError extends Error {}
+
+function readFileOrFail(io: CliIo, path: string, field: string): Uint8Array {
+  try {
+    return io.readFile(path);
+  } catch (e) {
+    throw new InputError(field, `Cannot read ${field} file '${path}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
+/** Build the service payload from the command's flags. */
+export function payloadFromFlags(flags: Map<string, string | true>, io: CliIo): RequestPayload {
+  const input = flags.get('input');
+  if (input !== undefined) {
+    if (flags.size > 1) throw new UsageError('--input takes the whole request; put options inside the JSON body');
+    if (input === true) throw new UsageError('--input needs a file name, or - for stdin');
+    const text = input === '-' ? io.readStdin() : Buffer.from(readFileOrFail(io, input, 'input')).toString('utf8');
+    return { kind: 'json-bytes', bytes: Buffer.from(text, 'utf8') };
+  }
+  const parts: Record<string, Uint8Array> = {};
+  let options: Record<string, unknown> = {};
+  const optionsFlag = flags.get('options');
+  if (optionsFlag !== undefined) {
+    const parsed = optionsFlag === true ? undefined : parseValue(optionsFlag);
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+      throw new InputError('options', '--options must be a JSON object, e.g. --options \'{"filter_by": "both"}\'');
+    }
+    options = { ...(parsed as Record<string, unknown>) };
+  }
+  for (const [flag, value] of flags) {
+    if (flag === 'options') continue;
+    if (flag.endsWith('.npy') || flag === 'pred-probs' || flag === 'labels' || flag === 'labels-multiannotator') {
+      if (value === true) throw new UsageError(`--${flag} needs a .npy file name`);
+      const field = kebabToSnake(flag);
+      parts[field] = readFileOrFail(io, value, field);
+      continue;
+    }
+    options[kebabToSnake(flag)] = value === true ? true : parseValue(value);
+  }
+  if (Object.keys(parts).length === 0) {
+    throw new UsageError('Give the request with --input FILE|- or the arrays with --pred-probs X.npy --labels Y.npy');
+  }
+  return { kind: 'npy', parts, options };
+}
+
+/** Run the CLI; returns the exit code. */
+export async function main(argv: readonly string[], io: CliIo = defaultIo): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    io.stdout(USAGE + '\n');
+    return command === undefined ? 2 : 0;
+  }
+  if (command === 'serve') {
+    const { startServer } = await import('./server.js');
+    await startServer(process.env);
+    return -1; // keeps running
+  }
+  if (command === 'worker') {
+    const { runWorkerFromEnv } = await import('./jobs/worker-entry.js');
+    await runWorkerFromEnv(process.env);
+    return -1;
+  }
+  if (command === 'endpoints') {
+    for (const e of ENDPOINTS) io.stdout(`${e.name.padEnd(28)} POST ${e.path}  ${e.summary}\n`);
+    return 0;
+  }
+  if (!ENDPOINTS.some((e) => e.name === command)) {
+    io.stderr(`labelcheck: unknown command '${command}'\n\n${USAGE}\n`);
+    return 2;
+  }
+  try {
+    const payload = payloadFromFlags(parseFlags(rest), io);
+    const { body } = executeRequest(command, payload);
+    io.stdout(JSON.stringify(body) + '\n');
+    return 0;
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.stderr(`labelcheck ${command}: ${e.message}\n\n${USAGE}\n`);
+      return 2;
+    }
+    if (isInputError(e)) {
+      io.stderr(JSON.stringify(inputErrorProblem(e)) + '\n');
+      return 2;
+    }
+    io.stderr(
+      JSON.stringify(makeProblem(500, 'internal', 'Internal error', (e as Error).message ?? String(e))) + '\n',
+    );
+    return 1;
+  }
+}
+
+const invokedDirectly = process.argv[1] !== undefined && fileURLToPath(import.meta.url) === (await realpath(process.argv[1]));
+
+async function realpath(p: string): Promise<string> {
+  const { realpathSync } = await import('node:fs');
+  try {
+    return realpathSync(p);
+  } catch {
+    return p;
+  }
+}
+
+if (invokedDirectly) {
+  const code = await main(process.argv.slice(2));
+  if (code >= 0) process.exitCode = code;
+}

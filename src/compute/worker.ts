@@ -1,0 +1,52 @@
+/**
+ * Piscina worker: runs the service's `executeRequest` off the main event loop. Input bytes
+ * arrive as transferred buffers; the JSON response is serialised here and transferred
+ * back, so neither JSON.parse of a large request nor JSON.stringify of a large response
+ * ever runs on the thread that answers /healthz.
+ *
+ * InputError is returned as data (`ok: false`): structured cloning would strip its class.
+ * Anything else is a bug and is thrown, so the pool rejects and the API answers 500.
+ */
+import { threadId } from 'node:worker_threads';
+import { performance } from 'node:perf_hooks';
+import { move, transferableSymbol, valueSymbol } from 'piscina';
+import { isInputError } from '../core/errors.js';
+import { executeRequest, type EndpointName } from '../service/index.js';
+import type { ComputeReply, ComputeTask } from './protocol.js';
+
+const encoder = new TextEncoder();
+
+export default function run(task: ComputeTask): ComputeReply | ReturnType<typeof move> {
+  if (task.op === 'ping') return { ok: true, op: 'ping', pid: process.pid, threadId };
+  const started = performance.now();
+  try {
+    const result = executeRequest(task.endpoint as EndpointName, task.payload);
+    if (task.output === 'object') {
+      return {
+        ok: true,
+        op: 'execute',
+        body: result.body,
+        n: result.n,
+        k: result.k,
+        computeMs: performance.now() - started,
+      };
+    }
+    const json = encoder.encode(JSON.stringify(result.body));
+    const reply: ComputeReply = {
+      ok: true,
+      op: 'execute',
+      json,
+      n: result.n,
+      k: result.k,
+      computeMs: performance.now() - started,
+    };
+    // A Transferable wrapper: piscina posts `reply` with the JSON bytes' buffer in the
+    // transfer list (moved, not copied).
+    return move({ [transferableSymbol]: [json.buffer], [valueSymbol]: reply } as never);
+  } catch (err) {
+    if (isInputError(err)) {
+      return { ok: false, field: err.field, message: err.message, issues: err.issues };
+    }
+    throw err;
+  }
+}

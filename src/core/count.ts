@@ -1,0 +1,844 @@
+/**
+ * cleanlab `count`: input checks, per-class thresholds, the confident joint (raw and
+ * calibrated), the joint, latent estimates (py, noise matrices) and `num_label_issues`.
+ * Spec: confident-learning.md §1, §3–§8. Everything is float64; N×K inputs are read in one
+ * or two passes; K×K work uses flat row-major Float64Arrays.
+ */
+import { Matrix as MlMatrix, inverse as mlInverse } from 'ml-matrix';
+import { argsortNumpy, stableCut, markCut, type TieOrder } from './argsort.js';
+import { InputError } from './errors.js';
+import { firstArgmax, givenIsNearArgmax, pairwiseSum, pairwiseSumStrided, roundHalfEven } from './numeric.js';
+import type { Matrix, NumLabelIssuesMethod, ProbMatrix, PyMethod } from './types.js';
+
+export type { TieOrder } from './argsort.js';
+
+/** Memory order in which cleanlab sums a K×K confident joint during calibration (§5). */
+export type SumOrder = 'column' | 'row';
+
+export const PY_METHODS: readonly PyMethod[] = ['cnt', 'eqn', 'marginal', 'marginal_ps'];
+export const NUM_LABEL_ISSUES_METHODS: readonly NumLabelIssuesMethod[] = [
+  'off_diagonal',
+  'off_diagonal_calibrated',
+  'off_diagonal_custom',
+];
+
+// =======================================================================================
+// Flat K×K helpers
+
+/** Nested-array matrix from a flat row-major K×K buffer. */
+export function toMatrix(flat: ArrayLike<number>, k: number): Matrix {
+  const out: Matrix = new Array(k);
+  for (let i = 0; i < k; i++) {
+    const row: number[] = new Array(k);
+    const o = i * k;
+    for (let j = 0; j < k; j++) row[j] = flat[o + j]!;
+    out[i] = row;
+  }
+  return out;
+}
+
+/** Flat row-major copy of a square nested-array matrix (throws InputError if not square). */
+export function fromMatrix(m: Matrix, field = 'confident_joint', expectedK?: number): { flat: Float64Array; k: number } {
+  const k = m.length;
+  if (expectedK !== undefined && k !== expectedK) {
+    throw new InputError(field, `${field} must be ${expectedK}×${expectedK} (one row and column per class); got ${k} rows.`);
+  }
+  const flat = new Float64Array(k * k);
+  for (let i = 0; i < k; i++) {
+    const row = m[i];
+    if (!row || row.length !== k) {
+      throw new InputError(field, `${field} must be a square matrix; row ${i} has ${row ? row.length : 0} entries, expected ${k}.`, {
+        row: i,
+      });
+    }
+    for (let j = 0; j < k; j++) flat[i * k + j] = row[j]!;
+  }
+  return { flat, k };
+}
+
+function transposeFlat(a: Float64Array, k: number): Float64Array {
+  const t = new Float64Array(k * k);
+  for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) t[j * k + i] = a[i * k + j]!;
+  return t;
+}
+
+// =======================================================================================
+// Input validation (§1)
+
+/** Allow a single distinct label: never, always, or only when every label is 0. */
+export type OneClassRule = boolean | 'zero-only';
+
+/** Min and max of pred_probs ignoring NaN (NaN passes cleanlab's range check). */
+export function valueRange(pp: ProbMatrix): { min: number; max: number } {
+  const d = pp.data;
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0, e = d.length; i < e; i++) {
+    const v = d[i]!;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  return { min, max };
+}
+
+/**
+ * The label and shape checks of cleanlab's `assert_valid_inputs` (V5, V6, V8, V9, V10 of §1,
+ * in that order; V1–V4 and V7 hold by the types).
+ */
+export function assertValidLabels(labels: Int32Array, pp: ProbMatrix, allowOneClass: OneClassRule = false): void {
+  const n = labels.length;
+  if (n === 0) throw new InputError('labels', 'labels is empty: at least one example is required.');
+  let min = labels[0]!;
+  let max = min;
+  let minRow = 0;
+  let distinct = false;
+  const first = labels[0]!;
+  for (let i = 1; i < n; i++) {
+    const v = labels[i]!;
+    if (v < min) {
+      min = v;
+      minRow = i;
+    }
+    if (v > max) max = v;
+    if (v !== first) distinct = true;
+  }
+  if (min < 0) {
+    throw new InputError('labels', 'Labels must be positive integers corresponding to class indices.', { row: minRow });
+  }
+  const oneClassOk = allowOneClass === true || (allowOneClass === 'zero-only' && first === 0);
+  if (!distinct && !oneClassOk) throw new InputError('labels', 'Labels must contain at least 2 classes.');
+  if (pp.n !== n) throw new InputError('pred_probs', 'pred_probs and labels must have same length.');
+  if (pp.data.length !== pp.n * pp.k || pp.k < 1) {
+    throw new InputError('pred_probs', 'pred_probs array must have shape: num_examples x num_classes.');
+  }
+  if (pp.k < max + 1) {
+    throw new InputError(
+      'pred_probs',
+      `pred_probs must have at least ${max + 1} columns, based on the largest class index which appears in labels.`,
+    );
+  }
+}
+
+/** V11: every value within [-1e-6, 1 + 1e-6] (NaN passes, as in cleanlab). */
+export function assertValidRange(range: { min: number; max: number }): void {
+  if (range.min < 0 - 1e-6 || range.max > 1 + 1e-6) {
+    throw new InputError('pred_probs', 'Values in pred_probs must be between 0 and 1.');
+  }
+}
+
+/**
+ * cleanlab's `assert_valid_inputs` for multiclass data, in its order. `range` (min/max of
+ * pred_probs ignoring NaN) avoids a pass over pred_probs when already known.
+ */
+export function assertValidInputs(
+  labels: Int32Array,
+  pp: ProbMatrix,
+  opts: { allowOneClass?: OneClassRule; range?: { min: number; max: number } } = {},
+): void {
+  assertValidLabels(labels, pp, opts.allowOneClass ?? false);
+  assertValidRange(opts.range ?? valueRange(pp));
+}
+
+// =======================================================================================
+// Class grouping and thresholds (§3)
+
+interface ClassGroups {
+  /** c[k], as integers. */
+  counts: Int32Array;
+  /** classRows[classStart[k] .. classStart[k+1]) are the rows with label k, increasing. */
+  classStart: Int32Array;
+  classRows: Int32Array;
+  /** self-confidences P[n][s[n]] in the same grouped order. */
+  selfConf: Float64Array;
+}
+
+function checkLabelRange(labels: Int32Array, k: number): void {
+  for (let i = 0, n = labels.length; i < n; i++) {
+    const s = labels[i]!;
+    if (s < 0 || s >= k) {
+      throw new InputError('labels', `labels[${i}] = ${s} is not a class index in [0, ${k - 1}] (pred_probs has ${k} columns).`, {
+        row: i,
+      });
+    }
+  }
+}
+
+/** One pass over the labels (counting sort) and one gather of the self-confidences. */
+function groupByClass(labels: Int32Array, pp: ProbMatrix): ClassGroups {
+  const n = pp.n;
+  const k = pp.k;
+  if (labels.length !== n) throw new InputError('pred_probs', 'pred_probs and labels must have same length.');
+  checkLabelRange(labels, k);
+  const counts = new Int32Array(k);
+  for (let i = 0; i < n; i++) counts[labels[i]!]!++;
+  const classStart = new Int32Array(k + 1);
+  for (let c = 0; c < k; c++) classStart[c + 1] = classStart[c]! + counts[c]!;
+  const cursor = classStart.slice(0, k);
+  const classRows = new Int32Array(n);
+  const selfConf = new Float64Array(n);
+  const d = pp.data;
+  for (let i = 0; i < n; i++) {
+    const s = labels[i]!;
+    const p = cursor[s]!++;
+    classRows[p] = i;
+    selfConf[p] = d[i * k + s]!;
+  }
+  return { counts, classStart, classRows, selfConf };
+}
+
+function thresholdsFromGroups(g: ClassGroups, k: number): Float64Array {
+  const t = new Float64Array(k);
+  for (let c = 0; c < k; c++) {
+    const m = g.counts[c]!;
+    let v = m > 0 ? pairwiseSum(g.selfConf, g.classStart[c]!, g.classStart[c + 1]!) / m : 2;
+    if (v < 2e-6) v = 2e-6; // np.clip: NaN stays NaN
+    t[c] = v;
+  }
+  return t;
+}
+
+/** Per-class thresholds t[k] (§3): mean self-confidence (pairwise sum), 2 if absent, ≥ 2e-6. */
+export function getConfidentThresholds(labels: Int32Array, pp: ProbMatrix): Float64Array {
+  return thresholdsFromGroups(groupByClass(labels, pp), pp.k);
+}
+
+/** c[k]: number of rows with given label k, zeros for absent classes. */
+export function labelCounts(labels: Int32Array, k: number): Float64Array {
+  const c = new Float64Array(k);
+  for (let i = 0, n = labels.length; i < n; i++) {
+    const s = labels[i]!;
+    if (s < 0 || s >= k) {
+      throw new InputError('labels', `labels[${i}] = ${s} is not a class index in [0, ${k - 1}].`, { row: i });
+    }
+    c[s]!++;
+  }
+  return c;
+}
+
+// =======================================================================================
+// Confident joint (§4)
+
+interface JointPass {
+  /** raw counts C[given][guess], row-major, before the diagonal clip */
+  counts: Float64Array;
+  offDiagonal: Int32Array;
+  min: number;
+  max: number;
+}
+
+/**
+ * The one pass over N×K: confident sets, guessed class, counts, off-diagonal rows, and
+ * the value range of pred_probs (for input validation, so no extra pass is needed).
+ */
+function confidentJointPass(labels: Int32Array, pp: ProbMatrix, thresholds: ArrayLike<number>): JointPass {
+  const n = pp.n;
+  const k = pp.k;
+  const d = pp.data;
+  const tm = new Float64Array(k);
+  for (let j = 0; j < k; j++) tm[j] = thresholds[j]! - 1e-6;
+  const counts = new Float64Array(k * k);
+  const off = new Int32Array(n);
+  let nOff = 0;
+  let gmin = Infinity;
+  let gmax = -Infinity;
+  for (let i = 0; i < n; i++) {
+    const o = i * k;
+    let cnt = 0;
+    let firstConf = -1;
+    let best = d[o]!;
+    let arg = 0;
+    let nan = false;
+    let rmin = best;
+    for (let j = 0; j < k; j++) {
+      const v = d[o + j]!;
+      if (v >= tm[j]!) {
+        if (cnt === 0) firstConf = j;
+        cnt++;
+      }
+      if (v > best) {
+        best = v;
+        arg = j;
+      }
+      if (!(v >= rmin)) {
+        if (v !== v) nan = true;
+        else rmin = v;
+      }
+    }
+    if (nan) {
+      // rows holding NaN: numpy's argmax is the first NaN; the value range ignores NaN
+      arg = firstArgmax(d, o, k);
+      best = -Infinity;
+      rmin = Infinity;
+      for (let j = 0; j < k; j++) {
+        const v = d[o + j]!;
+        if (v < rmin) rmin = v;
+        if (v > best) best = v;
+      }
+    }
+    if (rmin < gmin) gmin = rmin;
+    if (best > gmax) gmax = best;
+    if (cnt === 0) continue;
+    const g = cnt === 1 ? firstConf : arg;
+    const s = labels[i]!;
+    counts[s * k + g]!++;
+    if (g !== s) off[nOff++] = i;
+  }
+  return { counts, offDiagonal: off.slice(0, nOff), min: gmin, max: gmax };
+}
+
+export interface ConfidentJointResult {
+  thresholds: Float64Array;
+  /** c[k], zeros for absent classes */
+  labelCounts: Float64Array;
+  /** UNcalibrated, diagonal clipped to ≥ 1 (§4), integers; rows = given label */
+  confidentJoint: Matrix;
+  /** rows counted off the diagonal (§4), increasing */
+  offDiagonalIndices: Int32Array;
+  /** calibrated (§5), summed column-major as cleanlab does for its own confident joint */
+  calibrated: Matrix;
+  // ---- extras shared by filter/rank/dataset so they need no further pass over N×K
+  n: number;
+  k: number;
+  /** the same matrices, flat row-major */
+  confidentJointFlat: Float64Array;
+  calibratedFlat: Float64Array;
+  /** rows grouped by given label: classRows[classStart[k] .. classStart[k+1]) */
+  classStart: Int32Array;
+  classRows: Int32Array;
+  /** min / max of pred_probs ignoring NaN */
+  minValue: number;
+  maxValue: number;
+  /** tie rule used for the calibration's rounding */
+  tieOrder: TieOrder;
+}
+
+/**
+ * Thresholds, the confident joint (raw, diagonal-clipped), its off-diagonal rows and the
+ * calibrated joint — one pass over the labels, one gather, ONE pass over N×K.
+ * No cleanlab-style validation (compute_confident_joint does none), but labels must be
+ * class indices in [0, K).
+ */
+export function computeConfidentJointFull(
+  labels: Int32Array,
+  pp: ProbMatrix,
+  opts: { thresholds?: ArrayLike<number>; tieOrder?: TieOrder } = {},
+): ConfidentJointResult {
+  const k = pp.k;
+  const ties = opts.tieOrder ?? 'stable';
+  const groups = groupByClass(labels, pp);
+  let thresholds: Float64Array;
+  if (opts.thresholds) {
+    if (opts.thresholds.length !== k) {
+      throw new InputError('thresholds', `thresholds must have one value per class (${k}); got ${opts.thresholds.length}.`);
+    }
+    thresholds = Float64Array.from(opts.thresholds);
+  } else {
+    thresholds = thresholdsFromGroups(groups, k);
+  }
+  const pass = confidentJointPass(labels, pp, thresholds);
+  const cj = pass.counts;
+  for (let c = 0; c < k; c++) if (cj[c * k + c]! < 1) cj[c * k + c] = 1;
+  const counts = Float64Array.from(groups.counts);
+  const calibrated = calibrateFlat(cj, k, counts, 'column', ties);
+  return {
+    thresholds,
+    labelCounts: counts,
+    confidentJoint: toMatrix(cj, k),
+    offDiagonalIndices: pass.offDiagonal,
+    calibrated: toMatrix(calibrated, k),
+    n: pp.n,
+    k,
+    confidentJointFlat: cj,
+    calibratedFlat: calibrated,
+    classStart: groups.classStart,
+    classRows: groups.classRows,
+    minValue: pass.min,
+    maxValue: pass.max,
+    tieOrder: ties,
+  };
+}
+
+/** cleanlab `compute_confident_joint` (calibrate defaults to true). */
+export function computeConfidentJoint(
+  labels: Int32Array,
+  pp: ProbMatrix,
+  opts: { calibrate?: boolean; thresholds?: ArrayLike<number>; tieOrder?: TieOrder } = {},
+): Matrix {
+  const full = computeConfidentJointFull(labels, pp, opts);
+  return opts.calibrate === false ? full.confidentJoint : full.calibrated;
+}
+
+// =======================================================================================
+// Calibration (§5) and ROUND_PRESERVING_SUM
+
+/**
+ * ROUND_PRESERVING_SUM of f[fo .. fo+K) into out[oo ..): round half to even, then move the
+ * rounded total to the rounded float total, lowering the most-rounded-up entries first or
+ * raising the most-rounded-down first. Ties per §11/S5 under `ties`.
+ */
+function roundPreservingSumInto(
+  f: ArrayLike<number>,
+  fo: number,
+  k: number,
+  out: Float64Array,
+  oo: number,
+  ties: TieOrder,
+  keys: Float64Array,
+  scratch: Float64Array,
+  flags: Uint8Array,
+): void {
+  for (let i = 0; i < k; i++) out[oo + i] = roundHalfEven(f[fo + i]!);
+  const target = roundHalfEven(pairwiseSum(f, fo, fo + k));
+  let have = roundHalfEven(pairwiseSum(out, oo, oo + k));
+  while (Math.abs(have - target) > 1e-6) {
+    const diff = roundHalfEven(target - have);
+    const inc = diff < 0 ? -1 : 1;
+    const m = Math.min(Math.abs(diff), k);
+    if (ties === 'numpy') {
+      for (let i = 0; i < k; i++) keys[i] = f[fo + i]! - out[oo + i]!;
+      const ord = argsortNumpy(keys.subarray(0, k));
+      for (let t = 0; t < m; t++) {
+        const i = inc === 1 ? ord[k - 1 - t]! : ord[t]!;
+        out[oo + i] = out[oo + i]! + inc;
+      }
+    } else {
+      // lowering: first m of a stable ascending sort of (f - r);
+      // raising: first m of its reversal = smallest m of -(f - r) read backwards.
+      if (inc === -1) {
+        for (let i = 0; i < k; i++) keys[i] = f[fo + i]! - out[oo + i]!;
+      } else {
+        for (let i = 0; i < k; i++) keys[i] = -(f[fo + k - 1 - i]! - out[oo + k - 1 - i]!);
+      }
+      flags.fill(0, 0, k);
+      if (m >= k) flags.fill(1, 0, k);
+      else markCut(keys, k, stableCut(keys, k, m, scratch), flags);
+      for (let t = 0; t < k; t++) {
+        if (!flags[t]) continue;
+        const i = inc === -1 ? t : k - 1 - t;
+        out[oo + i] = out[oo + i]! + inc;
+      }
+    }
+    have = roundHalfEven(pairwiseSum(out, oo, oo + k));
+  }
+}
+
+/** cleanlab `round_preserving_sum` of one vector (tie rule: stable, §11/S5). */
+export function roundPreservingSum(f: ArrayLike<number>, opts: { tieOrder?: TieOrder } = {}): number[] {
+  const k = f.length;
+  const out = new Float64Array(k);
+  roundPreservingSumInto(f, 0, k, out, 0, opts.tieOrder ?? 'stable', new Float64Array(k), new Float64Array(k), new Uint8Array(k));
+  return Array.from(out);
+}
+
+/** ROUND_PRESERVING_SUM applied to each row of a flat K×K matrix (cleanlab round_preserving_row_totals). */
+export function roundRowsPreservingSum(a: Float64Array, k: number, ties: TieOrder = 'stable'): Float64Array {
+  const out = new Float64Array(k * k);
+  const keys = new Float64Array(k);
+  const scratch = new Float64Array(k);
+  const flags = new Uint8Array(k);
+  for (let i = 0; i < k; i++) roundPreservingSumInto(a, i * k, k, out, i * k, ties, keys, scratch, flags);
+  return out;
+}
+
+/**
+ * Calibrate a flat row-major confident joint (§5). `order` is the memory order of the
+ * matrix cleanlab would hold: 'column' for its own confident joint, 'row' for a plain array.
+ */
+export function calibrateFlat(
+  cj: Float64Array,
+  k: number,
+  counts: ArrayLike<number>,
+  order: SumOrder = 'column',
+  ties: TieOrder = 'stable',
+): Float64Array {
+  const a = new Float64Array(k * k);
+  let total = 0;
+  for (let i = 0; i < k; i++) total += counts[i]!;
+  for (let i = 0; i < k; i++) {
+    const o = i * k;
+    // row sum: integers are exact in any order; for non-integers follow numpy's order
+    const rs = order === 'row' ? pairwiseSum(cj, o, o + k) : sequentialRowSum(cj, o, k);
+    const den = rs > 1e-100 ? rs : rs !== rs ? rs : 1e-100;
+    const c = counts[i]!;
+    for (let j = 0; j < k; j++) a[o + j] = (cj[o + j]! / den) * c;
+  }
+  const s = order === 'row' ? pairwiseSum(a, 0, k * k) : pairwiseSum(transposeFlat(a, k), 0, k * k);
+  const sd = s > 1e-100 ? s : s !== s ? s : 1e-100;
+  for (let i = 0; i < k * k; i++) a[i] = (a[i]! / sd) * total;
+  return roundRowsPreservingSum(a, k, ties);
+}
+
+function sequentialRowSum(x: Float64Array, o: number, k: number): number {
+  let s = 0;
+  for (let j = 0; j < k; j++) s += x[o + j]!;
+  return s;
+}
+
+/** cleanlab `calibrate_confident_joint` (default memory order: column, as cleanlab's own CJ). */
+export function calibrateConfidentJoint(
+  cj: Matrix,
+  labelCountsIn: ArrayLike<number>,
+  opts: { sumOrder?: SumOrder; tieOrder?: TieOrder } = {},
+): Matrix {
+  const { flat, k } = fromMatrix(cj);
+  if (labelCountsIn.length !== k) {
+    throw new InputError('label_counts', `label counts must have one entry per class (${k}); got ${labelCountsIn.length}.`);
+  }
+  return toMatrix(calibrateFlat(flat, k, labelCountsIn, opts.sumOrder ?? 'column', opts.tieOrder ?? 'stable'), k);
+}
+
+// =======================================================================================
+// Joint (§6)
+
+function normaliseJoint(c: Float64Array): Float64Array {
+  const total = pairwiseSum(c);
+  const den = total > 1e-100 ? total : total !== total ? total : 1e-100;
+  const j = new Float64Array(c.length);
+  for (let i = 0; i < c.length; i++) j[i] = c[i]! / den;
+  return j;
+}
+
+/** Flat joint J = calibrated C / ΣC (see estimateJoint). */
+export function estimateJointFlat(
+  labels: Int32Array | null | undefined,
+  pp: ProbMatrix | null | undefined,
+  opts: {
+    confidentJoint?: Matrix;
+    sumOrder?: SumOrder;
+    precomputed?: ConfidentJointResult;
+    tieOrder?: TieOrder;
+  } = {},
+): { flat: Float64Array; k: number } {
+  if (opts.confidentJoint) {
+    const { flat, k } = fromMatrix(opts.confidentJoint);
+    if (!labels) return { flat: normaliseJoint(flat), k };
+    const counts = labelCounts(labels, k);
+    return { flat: normaliseJoint(calibrateFlat(flat, k, counts, opts.sumOrder ?? 'column', opts.tieOrder ?? 'stable')), k };
+  }
+  const pre = opts.precomputed ?? requirePre(labels, pp, opts.tieOrder);
+  return { flat: normaliseJoint(pre.calibratedFlat), k: pre.k };
+}
+
+function requirePre(
+  labels: Int32Array | null | undefined,
+  pp: ProbMatrix | null | undefined,
+  ties: TieOrder | undefined,
+): ConfidentJointResult {
+  if (!labels || !pp) {
+    throw new InputError('labels', 'labels and pred_probs are required when no confident_joint (or joint) is supplied.');
+  }
+  return computeConfidentJointFull(labels, pp, { tieOrder: ties ?? 'stable' });
+}
+
+/**
+ * cleanlab `estimate_joint`: calibrated confident joint divided by its total. A supplied
+ * confident joint is calibrated when labels are given (summed in `sumOrder`, default
+ * 'column' = cleanlab's own CJ), used as is otherwise.
+ */
+export function estimateJoint(
+  labels: Int32Array | null | undefined,
+  pp: ProbMatrix | null | undefined,
+  opts: { confidentJoint?: Matrix; sumOrder?: SumOrder; precomputed?: ConfidentJointResult; tieOrder?: TieOrder } = {},
+): Matrix {
+  const { flat, k } = estimateJointFlat(labels, pp, opts);
+  return toMatrix(flat, k);
+}
+
+// =======================================================================================
+// Latent estimates (§7)
+
+export interface LatentEstimates {
+  py: number[];
+  noiseMatrix: Matrix;
+  inverseNoiseMatrix: Matrix;
+}
+
+function guard(x: number): number {
+  return x > 1e-100 ? x : x !== x ? x : 1e-100;
+}
+
+/** CLIP_VALUES(x, low, high, new_sum=1) in place. */
+function clipValues(x: Float64Array, low: number, high: number): void {
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i]!;
+    x[i] = v < low ? low : v > high ? high : v;
+  }
+  const s = guard(pairwiseSum(x));
+  for (let i = 0; i < x.length; i++) x[i] = (x[i]! * 1.0) / s;
+}
+
+/** CLIP_NOISE_RATES on a flat row-major matrix M (columns normalised). */
+function clipNoiseRates(m: Float64Array, k: number, colsum: Float64Array): void {
+  colsum.fill(0);
+  for (let i = 0; i < k; i++) {
+    const o = i * k;
+    for (let j = 0; j < k; j++) {
+      let v = m[o + j]!;
+      if (j !== i) {
+        v = v < 0 ? 0 : v > 0.9999 ? 0.9999 : v;
+        m[o + j] = v;
+      }
+      colsum[j] = colsum[j]! + v;
+    }
+  }
+  for (let j = 0; j < k; j++) colsum[j] = guard(colsum[j]!);
+  for (let i = 0; i < k; i++) {
+    const o = i * k;
+    for (let j = 0; j < k; j++) m[o + j] = m[o + j]! / colsum[j]!;
+  }
+}
+
+/**
+ * CLIP_NOISE_RATES on a matrix stored transposed: mt[i][j] = M[j][i]. Column i of M is row
+ * i of mt, summed top-to-bottom of M = left-to-right of mt.
+ */
+function clipNoiseRatesT(mt: Float64Array, k: number): void {
+  for (let i = 0; i < k; i++) {
+    const o = i * k;
+    let s = 0;
+    for (let j = 0; j < k; j++) {
+      let v = mt[o + j]!;
+      if (j !== i) {
+        v = v < 0 ? 0 : v > 0.9999 ? 0.9999 : v;
+        mt[o + j] = v;
+      }
+      s += v;
+    }
+    const d = guard(s);
+    for (let j = 0; j < k; j++) mt[o + j] = mt[o + j]! / d;
+  }
+}
+
+/** py with the `cnt` formula from NM (row-major) and INV stored transposed, then clipped. */
+function pyCnt(ps: Float64Array, nm: Float64Array, invT: Float64Array, k: number, py: Float64Array): void {
+  for (let c = 0; c < k; c++) py[c] = (invT[c * k + c]! / guard(nm[c * k + c]!)) * ps[c]!;
+  clipValues(py, 1e-6, 1.0);
+}
+
+/**
+ * cleanlab `estimate_latent` on a flat confident joint (rows given, columns true).
+ * Returns py, NM (row-major) and INV (row-major, true on rows).
+ */
+export function estimateLatentFlat(
+  cj: Float64Array,
+  k: number,
+  counts: ArrayLike<number>,
+  opts: { pyMethod?: PyMethod; convergeLatentEstimates?: boolean } = {},
+): { py: Float64Array; nm: Float64Array; inv: Float64Array } {
+  const pyMethod = opts.pyMethod ?? 'cnt';
+  if (!PY_METHODS.includes(pyMethod)) {
+    throw new InputError('py_method', `py_method '${String(pyMethod)}' is not valid; choose one of: ${PY_METHODS.join(', ')}.`);
+  }
+  let n = 0;
+  for (let i = 0; i < k; i++) n += counts[i]!;
+  const ps = new Float64Array(k);
+  for (let i = 0; i < k; i++) ps[i] = counts[i]! / n;
+  const rs = new Float64Array(k);
+  const cs = new Float64Array(k);
+  for (let i = 0; i < k; i++) {
+    let r = 0;
+    for (let j = 0; j < k; j++) {
+      const v = cj[i * k + j]!;
+      r += v;
+      cs[j] = cs[j]! + v;
+    }
+    rs[i] = r;
+  }
+  const nm = new Float64Array(k * k);
+  const invT = new Float64Array(k * k); // invT[i][j] = INV[j][i] = C[i][j] / rs[i]
+  for (let i = 0; i < k; i++) {
+    const gi = guard(rs[i]!);
+    for (let j = 0; j < k; j++) {
+      const v = cj[i * k + j]!;
+      nm[i * k + j] = v / guard(cs[j]!);
+      invT[i * k + j] = v / gi;
+    }
+  }
+  let py = new Float64Array(k);
+  switch (pyMethod) {
+    case 'cnt':
+      for (let c = 0; c < k; c++) py[c] = (invT[c * k + c]! / guard(nm[c * k + c]!)) * ps[c]!;
+      break;
+    case 'eqn': {
+      let invNm: MlMatrix;
+      try {
+        const m = new MlMatrix(toMatrix(nm, k));
+        invNm = mlInverse(m);
+      } catch {
+        throw new InputError('py_method', "py_method='eqn' needs an invertible noise matrix; it is singular (e.g. a class has no examples).");
+      }
+      const inv = invNm.to2DArray();
+      let singular = false;
+      for (let i = 0; i < k; i++) {
+        let s = 0;
+        for (let j = 0; j < k; j++) s += inv[i]![j]! * ps[j]!;
+        if (!Number.isFinite(s)) singular = true;
+        py[i] = s;
+      }
+      if (singular) {
+        throw new InputError('py_method', "py_method='eqn' needs an invertible noise matrix; it is singular (e.g. a class has no examples).");
+      }
+      break;
+    }
+    case 'marginal': {
+      const tot = guard(pairwiseSum(cs));
+      for (let c = 0; c < k; c++) py[c] = cs[c]! / tot;
+      break;
+    }
+    case 'marginal_ps':
+      // py[j] = Σ_i INV[j][i] ps[i] = Σ_i invT[i][j] ps[i]
+      for (let j = 0; j < k; j++) {
+        let s = 0;
+        for (let i = 0; i < k; i++) s += invT[i * k + j]! * ps[i]!;
+        py[j] = s;
+      }
+      break;
+  }
+  clipValues(py, 1e-6, 1.0);
+  const colsum = new Float64Array(k);
+  clipNoiseRates(nm, k, colsum);
+  clipNoiseRatesT(invT, k);
+  if (opts.convergeLatentEstimates) {
+    const psg = new Float64Array(k);
+    for (let i = 0; i < k; i++) psg[i] = guard(ps[i]!);
+    for (let outer = 0; outer < 3; outer++) {
+      for (let inner = 0; inner < 5; inner++) {
+        // INV[j][i] = NM[i][j] * py[j] / ps[i]  → invT[i][j]
+        for (let i = 0; i < k; i++) {
+          const o = i * k;
+          const d = psg[i]!;
+          for (let j = 0; j < k; j++) invT[o + j] = (nm[o + j]! * py[j]!) / d;
+        }
+        clipNoiseRatesT(invT, k);
+        pyCnt(ps, nm, invT, k, py);
+      }
+      // NM[i][j] = INV[j][i] * ps[i] / py[j]
+      const pyg = new Float64Array(k);
+      for (let j = 0; j < k; j++) pyg[j] = guard(py[j]!);
+      for (let i = 0; i < k; i++) {
+        const o = i * k;
+        const p = ps[i]!;
+        for (let j = 0; j < k; j++) nm[o + j] = (invT[o + j]! * p) / pyg[j]!;
+      }
+      clipNoiseRates(nm, k, colsum);
+    }
+    clipValues(py, 1e-5, 1.0);
+    clipNoiseRates(nm, k, colsum);
+    clipNoiseRatesT(invT, k);
+  }
+  py = py.slice();
+  return { py, nm, inv: transposeFlat(invT, k) };
+}
+
+/** cleanlab `estimate_latent(confident_joint, labels, py_method, converge_latent_estimates=False)`. */
+export function estimateLatent(
+  cj: Matrix,
+  labelCountsIn: ArrayLike<number>,
+  opts: { pyMethod?: PyMethod; convergeLatentEstimates?: boolean } = {},
+): LatentEstimates {
+  const { flat, k } = fromMatrix(cj);
+  const r = estimateLatentFlat(flat, k, labelCountsIn, opts);
+  return { py: Array.from(r.py), noiseMatrix: toMatrix(r.nm, k), inverseNoiseMatrix: toMatrix(r.inv, k) };
+}
+
+/**
+ * cleanlab `estimate_py_and_noise_matrices_from_probabilities`: calibrated confident joint,
+ * then estimate_latent with converge_latent_estimates=True by default.
+ */
+export function estimatePyAndNoiseMatricesFromProbabilities(
+  labels: Int32Array,
+  pp: ProbMatrix,
+  opts: {
+    convergeLatentEstimates?: boolean;
+    pyMethod?: PyMethod;
+    precomputed?: ConfidentJointResult;
+    tieOrder?: TieOrder;
+  } = {},
+): LatentEstimates & { confidentJoint: Matrix } {
+  const pre = opts.precomputed ?? computeConfidentJointFull(labels, pp, { tieOrder: opts.tieOrder ?? 'stable' });
+  const r = estimateLatentFlat(pre.calibratedFlat, pre.k, pre.labelCounts, {
+    pyMethod: opts.pyMethod ?? 'cnt',
+    convergeLatentEstimates: opts.convergeLatentEstimates ?? true,
+  });
+  return {
+    py: Array.from(r.py),
+    noiseMatrix: toMatrix(r.nm, pre.k),
+    inverseNoiseMatrix: toMatrix(r.inv, pre.k),
+    confidentJoint: pre.calibrated,
+  };
+}
+
+// =======================================================================================
+// num_label_issues (§8)
+
+/** Off-diagonal rows that survive the near-argmax filter (§10.9). */
+export function countOffDiagonalIssues(pre: ConfidentJointResult, labels: Int32Array, pp: ProbMatrix): number {
+  const k = pp.k;
+  const d = pp.data;
+  const off = pre.offDiagonalIndices;
+  let c = 0;
+  for (let t = 0; t < off.length; t++) {
+    const i = off[t]!;
+    if (!givenIsNearArgmax(d, i * k, k, labels[i]!)) c++;
+  }
+  return c;
+}
+
+function traceOf(flat: Float64Array, k: number): number {
+  return pairwiseSumStrided(flat, 0, k, k + 1);
+}
+
+export const CONFIDENT_JOINT_IGNORED_WARNING =
+  'The supplied `confident_joint` is ignored as `confident_joint` is recomputed internally using the supplied `labels` and `pred_probs`. If you still want to use custom `confident_joint` call function with `estimation_method=\'off_diagonal_custom\'`.';
+
+/** cleanlab `num_label_issues` (validates its inputs; one class not allowed). */
+export function numLabelIssues(
+  labels: Int32Array,
+  pp: ProbMatrix,
+  opts: {
+    estimationMethod?: NumLabelIssuesMethod;
+    confidentJoint?: Matrix;
+    precomputed?: ConfidentJointResult;
+    sumOrder?: SumOrder;
+    tieOrder?: TieOrder;
+    warnings?: string[];
+  } = {},
+): number {
+  const method = opts.estimationMethod ?? 'off_diagonal';
+  if (opts.confidentJoint && method !== 'off_diagonal_custom') opts.warnings?.push(CONFIDENT_JOINT_IGNORED_WARNING);
+  assertValidLabels(labels, pp, false);
+  const known = NUM_LABEL_ISSUES_METHODS.includes(method);
+  const ties = opts.tieOrder ?? opts.precomputed?.tieOrder ?? 'stable';
+  const pre =
+    known && method !== 'off_diagonal_custom'
+      ? (opts.precomputed ?? computeConfidentJointFull(labels, pp, { tieOrder: ties }))
+      : opts.precomputed;
+  assertValidRange(pre ? rangeOf(pre) : valueRange(pp));
+  if (!known) {
+    throw new InputError(
+      'estimation_method',
+      `estimation_method '${String(method)}' is not a valid method; choose one of: ${NUM_LABEL_ISSUES_METHODS.join(', ')}.`,
+    );
+  }
+  if (method === 'off_diagonal_custom') {
+    if (!opts.confidentJoint) {
+      throw new InputError(
+        'confident_joint',
+        "estimation_method='off_diagonal_custom' requires a confident_joint; none was supplied.",
+      );
+    }
+    const { flat, k } = estimateJointFlat(labels, pp, {
+      confidentJoint: opts.confidentJoint,
+      sumOrder: opts.sumOrder ?? 'column',
+      tieOrder: ties,
+    });
+    return roundHalfEven((1.0 - traceOf(flat, k)) * labels.length);
+  }
+  if (method === 'off_diagonal') return countOffDiagonalIssues(pre!, labels, pp);
+  const j = normaliseJoint(pre!.calibratedFlat);
+  return roundHalfEven((1.0 - traceOf(j, pre!.k)) * labels.length);
+}
+
+export function rangeOf(pre: ConfidentJointResult): { min: number; max: number } {
+  return { min: pre.minValue, max: pre.maxValue };
+}

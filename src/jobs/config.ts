@@ -1,0 +1,101 @@
+/**
+ * Settings of the jobs subsystem. The service's config (src/config.ts) provides
+ * DATA_DIR, DATABASE_URL and JOB_TTL_HOURS; the rest have defaults and optional
+ * environment overrides read here (JOB_MEMORY_BUDGET_MB, JOB_DISK_BUDGET_MB,
+ * JOB_LEASE_SECONDS, JOB_MAX_ATTEMPTS, JOB_POLL_MS, JOB_UPLOAD_PART_MAX_MB).
+ */
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+export interface JobsConfig {
+  /** Directory for the SQLite file and uploaded/stored files. */
+  dataDir: string;
+  /** `postgres://…` to keep jobs in PostgreSQL; unset = SQLite in dataDir. */
+  databaseUrl: string | null;
+  /** PostgreSQL schema for the tables (tests use a unique one). */
+  pgSchema: string;
+  /** Finished jobs and unused uploads are removed this long after they finish. */
+  jobTtlHours: number;
+  /** Memory a chunked job may use for its row chunks (bytes). */
+  memoryBudgetBytes: number;
+  /** Maximum bytes of stored uploads; null = limited only by the disk itself. */
+  diskBudgetBytes: number | null;
+  /** Lease of a running job; a worker renews it while it works. */
+  leaseMs: number;
+  /** A job whose worker died this many times fails instead of being retried. */
+  maxAttempts: number;
+  /** Queue polling interval of an idle worker. */
+  pollMs: number;
+  /** Largest single upload part. */
+  maxPartBytes: number;
+  /** Largest multipart body of POST /v1/jobs (streamed to disk). */
+  maxMultipartBytes: number;
+  /** Testing hook: cap the rows per chunk (forces tiny chunks). */
+  maxChunkRows: number | null;
+}
+
+const MB = 1024 * 1024;
+
+export const DEFAULT_JOBS_CONFIG: JobsConfig = {
+  dataDir: resolve('data'),
+  databaseUrl: null,
+  pgSchema: 'public',
+  jobTtlHours: 168,
+  memoryBudgetBytes: 256 * MB,
+  diskBudgetBytes: null,
+  leaseMs: 30_000,
+  maxAttempts: 3,
+  pollMs: 500,
+  maxPartBytes: 1024 * MB,
+  maxMultipartBytes: 64 * 1024 * MB,
+  maxChunkRows: null,
+};
+
+const posNum = z.coerce.number().positive();
+
+const EnvSchema = z.object({
+  DATA_DIR: z.string().min(1).optional(),
+  DATABASE_URL: z.string().min(1).optional(),
+  JOB_TTL_HOURS: posNum.optional(),
+  JOB_MEMORY_BUDGET_MB: posNum.optional(),
+  JOB_DISK_BUDGET_MB: posNum.optional(),
+  JOB_LEASE_SECONDS: posNum.optional(),
+  JOB_MAX_ATTEMPTS: z.coerce.number().int().min(1).optional(),
+  JOB_POLL_MS: posNum.optional(),
+  JOB_UPLOAD_PART_MAX_MB: posNum.optional(),
+});
+
+/** Jobs settings from environment variables (unset ones keep their defaults). */
+export function jobsConfigFromEnv(env: Record<string, string | undefined> = process.env): JobsConfig {
+  const e = EnvSchema.parse(
+    Object.fromEntries(Object.entries(env).filter(([k, v]) => k in EnvSchema.shape && v !== undefined && v !== '')),
+  );
+  return resolveJobsConfig({
+    ...(e.DATA_DIR !== undefined ? { dataDir: e.DATA_DIR } : {}),
+    ...(e.DATABASE_URL !== undefined ? { databaseUrl: e.DATABASE_URL } : {}),
+    ...(e.JOB_TTL_HOURS !== undefined ? { jobTtlHours: e.JOB_TTL_HOURS } : {}),
+    ...(e.JOB_MEMORY_BUDGET_MB !== undefined ? { memoryBudgetBytes: e.JOB_MEMORY_BUDGET_MB * MB } : {}),
+    ...(e.JOB_DISK_BUDGET_MB !== undefined ? { diskBudgetBytes: e.JOB_DISK_BUDGET_MB * MB } : {}),
+    ...(e.JOB_LEASE_SECONDS !== undefined ? { leaseMs: e.JOB_LEASE_SECONDS * 1000 } : {}),
+    ...(e.JOB_MAX_ATTEMPTS !== undefined ? { maxAttempts: e.JOB_MAX_ATTEMPTS } : {}),
+    ...(e.JOB_POLL_MS !== undefined ? { pollMs: e.JOB_POLL_MS } : {}),
+    ...(e.JOB_UPLOAD_PART_MAX_MB !== undefined ? { maxPartBytes: e.JOB_UPLOAD_PART_MAX_MB * MB } : {}),
+  });
+}
+
+/** Defaults completed with the given fields; dataDir made absolute. */
+export function resolveJobsConfig(partial: Partial<JobsConfig> = {}): JobsConfig {
+  const cfg = { ...DEFAULT_JOBS_CONFIG };
+  for (const [k, v] of Object.entries(partial)) {
+    if (v !== undefined) (cfg as Record<string, unknown>)[k] = v;
+  }
+  cfg.dataDir = resolve(cfg.dataDir);
+  if (cfg.databaseUrl !== null && !/^postgres(ql)?:\/\//.test(cfg.databaseUrl)) {
+    throw new Error(`DATABASE_URL must be a postgres:// URL (got ${JSON.stringify(cfg.databaseUrl.split(':')[0])}…)`);
+  }
+  return cfg;
+}
+
+export function ttlMs(cfg: JobsConfig): number {
+  return cfg.jobTtlHours * 3600_000;
+}

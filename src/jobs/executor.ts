@@ -1,0 +1,124 @@
+/**
+ * Runs one job's computation and returns its result split into the body (stored whole)
+ * and the label issues (stored as rows, paginated).
+ *
+ * - JSON input (arrays inline): the synchronous service handler (`executeRequest`), the
+ *   same code as POST /v1/<kind>; the data fit in one request, so they fit in memory.
+ * - `.npy` uploads: label-issues, confident-joint and dataset-health run through the
+ *   chunked engine (streaming.md), exact and in bounded memory. Other kinds (and options
+ *   the engine does not stream, see `chunkedSupport`) load the files and call the service
+ *   handler, when the files fit in the memory budget; otherwise the job fails saying so.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { InputError } from '../core/errors.js';
+import { executeRequest } from '../service/index.js';
+import type { JobsConfig } from './config.js';
+import { uploadDataPath } from './files.js';
+import type { JobInput, JobKind, JobProgress } from './store/types.js';
+import { chunkedSupport, runChunked } from './stream/engine.js';
+
+/** Label issues in output order, as columns. */
+export interface LabelIssueColumns {
+  index: ArrayLike<number>;
+  given: ArrayLike<number>;
+  suggested: ArrayLike<number>;
+  quality: ArrayLike<number>;
+}
+
+export interface JobOutput {
+  /** The synchronous route's body without `label_issues`. */
+  body: Record<string, unknown>;
+  /** label-issues jobs: every stored issue, worst first; else null. */
+  labelIssues: LabelIssueColumns | null;
+}
+
+export interface ExecContext {
+  cfg: JobsConfig;
+  /** Report progress; throws to abort (cancelled / lease lost). */
+  checkpoint(p: JobProgress): Promise<void>;
+  /** Called before a step that blocks the thread for long (in-memory execution). */
+  beforeBlocking(estimatedMs: number): Promise<void>;
+}
+
+export class JobAbortedError extends Error {
+  override readonly name = 'JobAbortedError';
+}
+
+/** Jobs keep every flagged row unless the request sets `limit`. */
+export function withJobDefaults(kind: JobKind, options: Record<string, unknown>): Record<string, unknown> {
+  if (kind === 'label-issues' && options.limit === undefined) return { ...options, limit: 0 };
+  return options;
+}
+
+/** Move `label_issues` (array of records) out of a label-issues body into columns. */
+export function splitLabelIssues(kind: JobKind, body: Record<string, unknown>): JobOutput {
+  if (kind !== 'label-issues') return { body, labelIssues: null };
+  const rows = (body.label_issues ?? []) as { index: number; given_label: number; suggested_label: number; label_quality: number }[];
+  const n = rows.length;
+  const cols: LabelIssueColumns = {
+    index: new Float64Array(n),
+    given: new Int32Array(n),
+    suggested: new Int32Array(n),
+    quality: new Float64Array(n),
+  };
+  for (let i = 0; i < n; i++) {
+    const r = rows[i]!;
+    (cols.index as Float64Array)[i] = r.index;
+    (cols.given as Int32Array)[i] = r.given_label;
+    (cols.suggested as Int32Array)[i] = r.suggested_label;
+    (cols.quality as Float64Array)[i] = r.label_quality;
+  }
+  const { label_issues: _drop, ...rest } = body;
+  return { body: rest, labelIssues: cols };
+}
+
+/** Rough cost of an in-memory run, for the lease extension (ms). */
+function estimateMs(bytes: number): number {
+  return 5_000 + bytes / 50_000; // ~50 MB/s of input, generous
+}
+
+export async function executeJob(kind: JobKind, input: JobInput, ctx: ExecContext): Promise<JobOutput> {
+  if (input.type === 'json') {
+    const body = withJobDefaults(kind, input.body);
+    await ctx.beforeBlocking(estimateMs(JSON.stringify(input.body).length));
+    const r = executeRequest(kind, { kind: 'json', body });
+    return splitLabelIssues(kind, r.body);
+  }
+  const options = withJobDefaults(kind, input.options);
+  const paths: Record<string, string> = {};
+  for (const [field, id] of Object.entries(input.uploads)) paths[field] = uploadDataPath(ctx.cfg.dataDir, id);
+  for (const [field, p] of Object.entries(paths)) {
+    try {
+      await stat(p);
+    } catch {
+      throw new InputError(field, `the upload for ${field} (${input.uploads[field]}) no longer exists: it was deleted or expired (JOB_TTL_HOURS)`);
+    }
+  }
+  const why = chunkedSupport(kind, Object.keys(paths), options);
+  if (why === null) {
+    return runChunked(kind, { predProbs: paths.pred_probs!, labels: paths.labels! }, options, {
+      memoryBudgetBytes: ctx.cfg.memoryBudgetBytes,
+      maxChunkRows: ctx.cfg.maxChunkRows,
+      checkpoint: ctx.checkpoint,
+    });
+  }
+  // In memory: only when the files fit the budget.
+  let total = 0;
+  for (const p of Object.values(paths)) total += (await stat(p)).size;
+  if (total > ctx.cfg.memoryBudgetBytes) {
+    throw new InputError(
+      'options',
+      `${why}; that needs the whole input in memory, and the files (${mb(total)}) exceed the job memory budget ` +
+        `(${mb(ctx.cfg.memoryBudgetBytes)}, JOB_MEMORY_BUDGET_MB)`,
+    );
+  }
+  const parts: Record<string, Uint8Array> = {};
+  for (const [field, p] of Object.entries(paths)) parts[field] = await readFile(p);
+  await ctx.beforeBlocking(estimateMs(total));
+  const r = executeRequest(kind, { kind: 'npy', parts, options });
+  return splitLabelIssues(kind, r.body);
+}
+
+function mb(bytes: number): string {
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+}

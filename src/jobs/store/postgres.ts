@@ -1,0 +1,452 @@
+/**
+ * PostgreSQL job store (`pg`). Same tables and semantics as the SQLite store; the queue
+ * claims with `FOR UPDATE SKIP LOCKED`, so any number of processes on any number of
+ * machines can run `labelcheck worker` against one database. Tables live in a schema
+ * (default `public`); migrations are versioned and run under an advisory lock, so
+ * concurrent start-ups are safe.
+ */
+import pg from 'pg';
+import {
+  JOB_COLUMNS,
+  parseInput,
+  qualityIn,
+  qualityOut,
+  toJob,
+  toUpload,
+  UPLOAD_COLUMNS,
+  type JobRow,
+  type UploadRow,
+} from './sql.js';
+import type {
+  JobInput,
+  JobProgress,
+  JobRecord,
+  JobStore,
+  LabelIssueBatch,
+  LabelIssueRow,
+  ListJobsQuery,
+  NewJob,
+  Problem,
+  PurgeResult,
+  UploadPart,
+  UploadRecord,
+} from './types.js';
+
+const MIGRATIONS: string[] = [
+  `CREATE TABLE jobs (
+     seq BIGSERIAL UNIQUE,
+     id TEXT PRIMARY KEY,
+     kind TEXT NOT NULL,
+     status TEXT NOT NULL,
+     progress TEXT,
+     error TEXT,
+     idempotency_key TEXT UNIQUE,
+     request_hash TEXT,
+     attempts INTEGER NOT NULL DEFAULT 0,
+     lease_owner TEXT,
+     lease_expires_at BIGINT,
+     created_at BIGINT NOT NULL,
+     started_at BIGINT,
+     finished_at BIGINT,
+     expires_at BIGINT,
+     label_issues_count BIGINT
+   );
+   CREATE INDEX jobs_queue ON jobs (status, created_at);
+   CREATE INDEX jobs_expiry ON jobs (expires_at);
+   CREATE TABLE job_inputs (job_id TEXT PRIMARY KEY, input TEXT NOT NULL);
+   CREATE TABLE job_results (job_id TEXT PRIMARY KEY, body TEXT NOT NULL);
+   CREATE TABLE job_label_issues (
+     job_id TEXT NOT NULL, pos BIGINT NOT NULL, idx BIGINT NOT NULL, given INTEGER NOT NULL,
+     suggested INTEGER NOT NULL, quality DOUBLE PRECISION,
+     PRIMARY KEY (job_id, pos)
+   );
+   CREATE TABLE uploads (
+     id TEXT PRIMARY KEY, status TEXT NOT NULL, filename TEXT, owner_job_id TEXT,
+     size BIGINT NOT NULL DEFAULT 0, dtype TEXT, shape TEXT,
+     created_at BIGINT NOT NULL, completed_at BIGINT, expires_at BIGINT NOT NULL
+   );
+   CREATE INDEX uploads_owner ON uploads (owner_job_id);
+   CREATE TABLE upload_parts (
+     upload_id TEXT NOT NULL, n INTEGER NOT NULL, size BIGINT NOT NULL, sha256 TEXT NOT NULL,
+     PRIMARY KEY (upload_id, n)
+   );`,
+];
+
+export interface PostgresStoreOptions {
+  connectionString: string;
+  /** Schema holding the tables (created if missing). Default `public`. */
+  schema?: string;
+  poolSize?: number;
+}
+
+function quoteIdent(s: string): string {
+  return '"' + s.replace(/"/g, '""') + '"';
+}
+
+type Queryable = pg.Pool | pg.PoolClient;
+
+export class PostgresJobStore implements JobStore {
+  readonly kind = 'postgres' as const;
+  readonly schema: string;
+  private pool: pg.Pool;
+
+  constructor(opts: PostgresStoreOptions) {
+    this.schema = opts.schema ?? 'public';
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(this.schema)) {
+      throw new Error(`invalid PostgreSQL schema name ${JSON.stringify(this.schema)}`);
+    }
+    this.pool = new pg.Pool({
+      connectionString: opts.connectionString,
+      max: opts.poolSize ?? 4,
+      options: `-c search_path=${this.schema}`,
+    });
+    // An idle client losing its connection must not crash the process; the next query reconnects.
+    this.pool.on('error', () => {});
+  }
+
+  private async tx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+    const c = await this.pool.connect();
+    try {
+      await c.query('BEGIN');
+      const out = await fn(c);
+      await c.query('COMMIT');
+      return out;
+    } catch (e) {
+      await c.query('ROLLBACK').catch(() => {});
+      throw e;
+    } finally {
+      c.release();
+    }
+  }
+
+  async init(): Promise<void> {
+    await this.tx(async (c) => {
+      // One migrator at a time across all processes (key: hash of the schema name).
+      await c.query('SELECT pg_advisory_xact_lock(hashtext($1))', ['labelcheck_migrations:' + this.schema]);
+      await c.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(this.schema)}`);
+      await c.query(
+        `CREATE TABLE IF NOT EXISTS ${quoteIdent(this.schema)}.labelcheck_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)`,
+      );
+      const r = await c.query<{ v: number | null }>(`SELECT MAX(version) AS v FROM ${quoteIdent(this.schema)}.labelcheck_migrations`);
+      const have = r.rows[0]?.v ?? 0;
+      for (let v = have + 1; v <= MIGRATIONS.length; v++) {
+        await c.query(`SET LOCAL search_path TO ${quoteIdent(this.schema)}`);
+        await c.query(MIGRATIONS[v - 1]!);
+        await c.query(`INSERT INTO ${quoteIdent(this.schema)}.labelcheck_migrations (version, applied_at) VALUES ($1, $2)`, [
+          v,
+          Date.now(),
+        ]);
+      }
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+
+  private async jobById(q: Queryable, id: string): Promise<JobRecord | null> {
+    const r = await q.query<JobRow>(`SELECT ${JOB_COLUMNS} FROM jobs WHERE id = $1`, [id]);
+    return r.rows[0] ? toJob(r.rows[0]) : null;
+  }
+
+  async createJob(job: NewJob): Promise<{ job: JobRecord; created: boolean }> {
+    return this.tx(async (c) => {
+      const ins = await c.query<JobRow>(
+        `INSERT INTO jobs (id, kind, status, idempotency_key, request_hash, attempts, created_at)
+         VALUES ($1, $2, 'queued', $3, $4, 0, $5)
+         ON CONFLICT (idempotency_key) DO NOTHING
+         RETURNING ${JOB_COLUMNS}`,
+        [job.id, job.kind, job.idempotencyKey, job.requestHash, job.now],
+      );
+      if (ins.rows[0]) {
+        await c.query('INSERT INTO job_inputs (job_id, input) VALUES ($1, $2)', [job.id, JSON.stringify(job.input)]);
+        return { job: toJob(ins.rows[0]), created: true };
+      }
+      const r = await c.query<JobRow>(`SELECT ${JOB_COLUMNS} FROM jobs WHERE idempotency_key = $1`, [job.idempotencyKey]);
+      return { job: toJob(r.rows[0]!), created: false };
+    });
+  }
+
+  async getJob(id: string): Promise<JobRecord | null> {
+    return this.jobById(this.pool, id);
+  }
+
+  async getJobInput(id: string): Promise<JobInput | null> {
+    const r = await this.pool.query<{ input: string }>('SELECT input FROM job_inputs WHERE job_id = $1', [id]);
+    return r.rows[0] ? parseInput(r.rows[0].input) : null;
+  }
+
+  async listJobs(q: ListJobsQuery): Promise<{ jobs: JobRecord[]; total: number }> {
+    const where = q.status ? 'WHERE status = $1' : '';
+    const args: unknown[] = q.status ? [q.status] : [];
+    const total = await this.pool.query<{ c: string }>(`SELECT COUNT(*) AS c FROM jobs ${where}`, args);
+    const n = args.length;
+    const rows = await this.pool.query<JobRow>(
+      `SELECT ${JOB_COLUMNS} FROM jobs ${where} ORDER BY created_at DESC, seq DESC LIMIT $${n + 1} OFFSET $${n + 2}`,
+      [...args, q.limit, q.offset],
+    );
+    return { jobs: rows.rows.map(toJob), total: Number(total.rows[0]!.c) };
+  }
+
+  async claimNext(owner: string, now: number, leaseMs: number): Promise<JobRecord | null> {
+    const r = await this.pool.query<JobRow>(
+      `UPDATE jobs SET status = 'running', lease_owner = $1, lease_expires_at = $2, attempts = attempts + 1,
+         started_at = COALESCE(started_at, $3)
+       WHERE id = (
+         SELECT id FROM jobs
+         WHERE status = 'queued' OR (status = 'running' AND lease_expires_at < $3)
+         ORDER BY created_at, seq
+         FOR UPDATE SKIP LOCKED
+         LIMIT 1)
+       RETURNING ${JOB_COLUMNS}`,
+      [owner, now + leaseMs, now],
+    );
+    return r.rows[0] ? toJob(r.rows[0]) : null;
+  }
+
+  async heartbeat(id: string, owner: string, now: number, leaseMs: number, progress: JobProgress | null): Promise<boolean> {
+    const r = await this.pool.query(
+      `UPDATE jobs SET lease_expires_at = $1, progress = COALESCE($2, progress)
+       WHERE id = $3 AND lease_owner = $4 AND status = 'running'`,
+      [now + leaseMs, progress === null ? null : JSON.stringify(progress), id, owner],
+    );
+    return r.rowCount === 1;
+  }
+
+  /** Lock the job row if we still own it (serialises against cancel/delete). */
+  private async lockOwned(c: pg.PoolClient, id: string, owner: string): Promise<boolean> {
+    const r = await c.query(`SELECT 1 FROM jobs WHERE id = $1 AND lease_owner = $2 AND status = 'running' FOR UPDATE`, [id, owner]);
+    return r.rowCount === 1;
+  }
+
+  async clearLabelIssues(id: string, owner: string): Promise<boolean> {
+    return this.tx(async (c) => {
+      if (!(await this.lockOwned(c, id, owner))) return false;
+      await c.query('DELETE FROM job_label_issues WHERE job_id = $1', [id]);
+      return true;
+    });
+  }
+
+  async appendLabelIssues(id: string, owner: string, start: number, b: LabelIssueBatch): Promise<boolean> {
+    const n = b.index.length;
+    const pos = new Array<number>(n);
+    const idx = new Array<number>(n);
+    const given = new Array<number>(n);
+    const sugg = new Array<number>(n);
+    const qual = new Array<number | null>(n);
+    for (let i = 0; i < n; i++) {
+      pos[i] = start + i;
+      idx[i] = b.index[i]!;
+      given[i] = b.given[i]!;
+      sugg[i] = b.suggested[i]!;
+      qual[i] = qualityIn(b.quality[i]!);
+    }
+    return this.tx(async (c) => {
+      if (!(await this.lockOwned(c, id, owner))) return false;
+      await c.query(
+        `INSERT INTO job_label_issues (job_id, pos, idx, given, suggested, quality)
+         SELECT $1, * FROM unnest($2::bigint[], $3::bigint[], $4::int[], $5::int[], $6::float8[])
+         ON CONFLICT (job_id, pos) DO UPDATE SET idx = EXCLUDED.idx, given = EXCLUDED.given,
+           suggested = EXCLUDED.suggested, quality = EXCLUDED.quality`,
+        [id, pos, idx, given, sugg, qual],
+      );
+      return true;
+    });
+  }
+
+  async complete(id: string, owner: string, now: number, ttlMs: number, body: unknown, count: number | null): Promise<boolean> {
+    return this.tx(async (c) => {
+      if (!(await this.lockOwned(c, id, owner))) return false;
+      await c.query(
+        `INSERT INTO job_results (job_id, body) VALUES ($1, $2) ON CONFLICT (job_id) DO UPDATE SET body = EXCLUDED.body`,
+        [id, JSON.stringify(body)],
+      );
+      await c.query(
+        `UPDATE jobs SET status = 'succeeded', finished_at = $1, expires_at = $2, lease_owner = NULL,
+           lease_expires_at = NULL, label_issues_count = $3, error = NULL
+         WHERE id = $4`,
+        [now, now + ttlMs, count, id],
+      );
+      return true;
+    });
+  }
+
+  async fail(id: string, owner: string, now: number, ttlMs: number, error: Problem): Promise<boolean> {
+    return this.tx(async (c) => {
+      if (!(await this.lockOwned(c, id, owner))) return false;
+      await c.query('DELETE FROM job_label_issues WHERE job_id = $1', [id]);
+      await c.query(
+        `UPDATE jobs SET status = 'failed', finished_at = $1, expires_at = $2, lease_owner = NULL,
+           lease_expires_at = NULL, error = $3
+         WHERE id = $4`,
+        [now, now + ttlMs, JSON.stringify(error), id],
+      );
+      return true;
+    });
+  }
+
+  async release(id: string, owner: string): Promise<boolean> {
+    const r = await this.pool.query(
+      `UPDATE jobs SET status = 'queued', lease_owner = NULL, lease_expires_at = NULL
+       WHERE id = $1 AND lease_owner = $2 AND status = 'running'`,
+      [id, owner],
+    );
+    return r.rowCount === 1;
+  }
+
+  async cancel(id: string, now: number, ttlMs: number): Promise<JobRecord | null> {
+    return this.tx(async (c) => {
+      await c.query(
+        `UPDATE jobs SET status = 'cancelled', finished_at = $1, expires_at = $2, lease_owner = NULL,
+           lease_expires_at = NULL
+         WHERE id = $3 AND status IN ('queued', 'running')`,
+        [now, now + ttlMs, id],
+      );
+      return this.jobById(c, id);
+    });
+  }
+
+  private async deleteJobRows(c: pg.PoolClient, id: string): Promise<{ deleted: boolean; ownedUploads: string[] }> {
+    const owned = (await c.query<{ id: string }>('SELECT id FROM uploads WHERE owner_job_id = $1', [id])).rows.map((r) => r.id);
+    if (owned.length > 0) {
+      await c.query('DELETE FROM upload_parts WHERE upload_id = ANY($1)', [owned]);
+      await c.query('DELETE FROM uploads WHERE id = ANY($1)', [owned]);
+    }
+    await c.query('DELETE FROM job_label_issues WHERE job_id = $1', [id]);
+    await c.query('DELETE FROM job_results WHERE job_id = $1', [id]);
+    await c.query('DELETE FROM job_inputs WHERE job_id = $1', [id]);
+    const r = await c.query('DELETE FROM jobs WHERE id = $1', [id]);
+    return { deleted: r.rowCount === 1, ownedUploads: owned };
+  }
+
+  async deleteJob(id: string): Promise<{ deleted: boolean; ownedUploads: string[] }> {
+    return this.tx((c) => this.deleteJobRows(c, id));
+  }
+
+  async getResult(id: string): Promise<unknown | null> {
+    const r = await this.pool.query<{ body: string }>('SELECT body FROM job_results WHERE job_id = $1', [id]);
+    return r.rows[0] ? (JSON.parse(r.rows[0].body) as unknown) : null;
+  }
+
+  async getLabelIssues(id: string, offset: number, limit: number): Promise<LabelIssueRow[]> {
+    const r = await this.pool.query<{ idx: string; given: number; suggested: number; quality: number | null }>(
+      `SELECT idx, given, suggested, quality FROM job_label_issues
+       WHERE job_id = $1 AND pos >= $2 AND pos < $3 ORDER BY pos`,
+      [id, offset, offset + limit],
+    );
+    return r.rows.map((x) => ({
+      index: Number(x.idx),
+      given_label: x.given,
+      suggested_label: x.suggested,
+      label_quality: qualityOut(x.quality),
+    }));
+  }
+
+  async createUpload(u: {
+    id: string;
+    filename: string | null;
+    ownerJobId: string | null;
+    now: number;
+    expiresAt: number;
+  }): Promise<UploadRecord> {
+    const r = await this.pool.query<UploadRow>(
+      `INSERT INTO uploads (id, status, filename, owner_job_id, size, created_at, expires_at)
+       VALUES ($1, 'open', $2, $3, 0, $4, $5) RETURNING ${UPLOAD_COLUMNS}`,
+      [u.id, u.filename, u.ownerJobId, u.now, u.expiresAt],
+    );
+    return toUpload(r.rows[0]!);
+  }
+
+  async getUpload(id: string): Promise<UploadRecord | null> {
+    const r = await this.pool.query<UploadRow>(`SELECT ${UPLOAD_COLUMNS} FROM uploads WHERE id = $1`, [id]);
+    return r.rows[0] ? toUpload(r.rows[0]) : null;
+  }
+
+  async putUploadPart(id: string, part: UploadPart): Promise<void> {
+    await this.tx(async (c) => {
+      await c.query(
+        `INSERT INTO upload_parts (upload_id, n, size, sha256) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (upload_id, n) DO UPDATE SET size = EXCLUDED.size, sha256 = EXCLUDED.sha256`,
+        [id, part.n, part.size, part.sha256],
+      );
+      await c.query(
+        `UPDATE uploads SET size = (SELECT COALESCE(SUM(size), 0) FROM upload_parts WHERE upload_id = $1) WHERE id = $1`,
+        [id],
+      );
+    });
+  }
+
+  async listUploadParts(id: string): Promise<UploadPart[]> {
+    const r = await this.pool.query<{ n: number; size: string; sha256: string }>(
+      'SELECT n, size, sha256 FROM upload_parts WHERE upload_id = $1 ORDER BY n',
+      [id],
+    );
+    return r.rows.map((x) => ({ n: x.n, size: Number(x.size), sha256: x.sha256 }));
+  }
+
+  async completeUpload(
+    id: string,
+    meta: { size: number; dtype: string; shape: number[]; now: number },
+  ): Promise<UploadRecord | null> {
+    await this.tx(async (c) => {
+      await c.query('DELETE FROM upload_parts WHERE upload_id = $1', [id]);
+      await c.query(`UPDATE uploads SET status = 'complete', size = $1, dtype = $2, shape = $3, completed_at = $4 WHERE id = $5`, [
+        meta.size,
+        meta.dtype,
+        JSON.stringify(meta.shape),
+        meta.now,
+        id,
+      ]);
+    });
+    return this.getUpload(id);
+  }
+
+  async deleteUpload(id: string): Promise<boolean> {
+    return this.tx(async (c) => {
+      await c.query('DELETE FROM upload_parts WHERE upload_id = $1', [id]);
+      const r = await c.query('DELETE FROM uploads WHERE id = $1', [id]);
+      return r.rowCount === 1;
+    });
+  }
+
+  async touchUpload(id: string, expiresAt: number): Promise<void> {
+    await this.pool.query('UPDATE uploads SET expires_at = GREATEST(expires_at, $1) WHERE id = $2', [expiresAt, id]);
+  }
+
+  async uploadBytes(): Promise<number> {
+    const r = await this.pool.query<{ s: string }>('SELECT COALESCE(SUM(size), 0) AS s FROM uploads');
+    return Number(r.rows[0]!.s);
+  }
+
+  async purgeExpired(now: number): Promise<PurgeResult> {
+    return this.tx(async (c) => {
+      const jobs = await c.query<{ id: string }>(
+        `SELECT id FROM jobs WHERE expires_at IS NOT NULL AND expires_at < $1
+           AND status IN ('succeeded','failed','cancelled') FOR UPDATE SKIP LOCKED`,
+        [now],
+      );
+      const jobIds: string[] = [];
+      const uploadIds: string[] = [];
+      for (const { id } of jobs.rows) {
+        const r = await this.deleteJobRows(c, id);
+        jobIds.push(id);
+        uploadIds.push(...r.ownedUploads);
+      }
+      const ups = await c.query<{ id: string }>(
+        'SELECT id FROM uploads WHERE owner_job_id IS NULL AND expires_at < $1 FOR UPDATE SKIP LOCKED',
+        [now],
+      );
+      for (const { id } of ups.rows) {
+        await c.query('DELETE FROM upload_parts WHERE upload_id = $1', [id]);
+        await c.query('DELETE FROM uploads WHERE id = $1', [id]);
+        uploadIds.push(id);
+      }
+      return { jobIds, uploadIds };
+    });
+  }
+
+  /** Drop the whole schema (tests use a unique schema per run). */
+  async dropSchema(): Promise<void> {
+    await this.pool.query(`DROP SCHEMA IF EXISTS ${quoteIdent(this.schema)} CASCADE`);
+  }
+}

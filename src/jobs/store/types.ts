@@ -1,0 +1,186 @@
+/**
+ * The job store: job metadata, the queue (claim with a lease), stored results with their
+ * paginated label issues, and upload metadata. Two implementations with identical
+ * behaviour: SQLite (embedded default) and PostgreSQL (several processes/machines).
+ *
+ * Times are epoch milliseconds (numbers) everywhere; the caller passes `now` so tests and
+ * both stores agree on one clock.
+ */
+
+export type JobKind = 'label-issues' | 'confident-joint' | 'dataset-health' | 'corrected-accuracy';
+export const JOB_KINDS: readonly JobKind[] = ['label-issues', 'confident-joint', 'dataset-health', 'corrected-accuracy'];
+
+export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+export const JOB_STATUSES: readonly JobStatus[] = ['queued', 'running', 'succeeded', 'failed', 'cancelled'];
+export const FINISHED_STATUSES: readonly JobStatus[] = ['succeeded', 'failed', 'cancelled'];
+
+export interface JobProgress {
+  /** Current pass (0-based), see streaming.md §2. */
+  pass: number;
+  /** Total passes the job will make. */
+  passes: number;
+  rows_done: number;
+  rows_total: number;
+}
+
+/** RFC 9457 problem object, as stored for a failed job. */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  errors?: { path: string; message: string }[];
+}
+
+/**
+ * What the job computes from. `json`: the synchronous route's JSON body (arrays inline).
+ * `npy`: arrays in completed uploads (files under DATA_DIR/uploads), plus the options.
+ */
+export type JobInput =
+  | { type: 'json'; body: Record<string, unknown> }
+  | { type: 'npy'; uploads: Record<string, string>; options: Record<string, unknown> };
+
+export interface JobRecord {
+  id: string;
+  kind: JobKind;
+  status: JobStatus;
+  progress: JobProgress | null;
+  error: Problem | null;
+  idempotencyKey: string | null;
+  /** sha256 of the canonical request, to detect an Idempotency-Key reused for another request. */
+  requestHash: string | null;
+  attempts: number;
+  leaseOwner: string | null;
+  leaseExpiresAt: number | null;
+  createdAt: number;
+  startedAt: number | null;
+  finishedAt: number | null;
+  /** Set when the job finishes: finishedAt + TTL. */
+  expiresAt: number | null;
+  /** Number of stored label issues (label-issues jobs), else null. */
+  labelIssuesCount: number | null;
+}
+
+export interface NewJob {
+  id: string;
+  kind: JobKind;
+  input: JobInput;
+  idempotencyKey: string | null;
+  requestHash: string | null;
+  now: number;
+}
+
+/** One stored label issue row (names are added when served). */
+export interface LabelIssueRow {
+  index: number;
+  given_label: number;
+  suggested_label: number;
+  label_quality: number;
+}
+
+/** Column batch of label issues, in output order. */
+export interface LabelIssueBatch {
+  index: ArrayLike<number>;
+  given: ArrayLike<number>;
+  suggested: ArrayLike<number>;
+  quality: ArrayLike<number>;
+}
+
+export type UploadStatus = 'open' | 'complete';
+
+export interface UploadRecord {
+  id: string;
+  status: UploadStatus;
+  filename: string | null;
+  /** Job that created it implicitly (multipart job); deleted with that job. */
+  ownerJobId: string | null;
+  /** Bytes of the completed file, or sum of the received parts while open. */
+  size: number;
+  /** After completion: the .npy header facts. */
+  dtype: string | null;
+  shape: number[] | null;
+  createdAt: number;
+  completedAt: number | null;
+  expiresAt: number;
+}
+
+export interface UploadPart {
+  n: number;
+  size: number;
+  sha256: string;
+}
+
+export interface ListJobsQuery {
+  offset: number;
+  limit: number;
+  status?: JobStatus;
+}
+
+export interface PurgeResult {
+  jobIds: string[];
+  uploadIds: string[];
+}
+
+export interface JobStore {
+  readonly kind: 'sqlite' | 'postgres';
+  /** Create tables / run migrations (idempotent). */
+  init(): Promise<void>;
+  close(): Promise<void>;
+
+  /**
+   * Insert a job. With an idempotency key that already exists, nothing is inserted and the
+   * existing job is returned with created=false.
+   */
+  createJob(job: NewJob): Promise<{ job: JobRecord; created: boolean }>;
+  getJob(id: string): Promise<JobRecord | null>;
+  getJobInput(id: string): Promise<JobInput | null>;
+  listJobs(q: ListJobsQuery): Promise<{ jobs: JobRecord[]; total: number }>;
+
+  /**
+   * Claim the oldest runnable job: queued, or running with an expired lease (its worker
+   * died). Sets status running, the lease, attempts + 1. Returns null when none.
+   */
+  claimNext(owner: string, now: number, leaseMs: number): Promise<JobRecord | null>;
+  /**
+   * Renew the lease and store progress. Returns false when the job is no longer ours to
+   * run (cancelled, deleted, or the lease was taken over): the worker must stop.
+   */
+  heartbeat(id: string, owner: string, now: number, leaseMs: number, progress: JobProgress | null): Promise<boolean>;
+
+  /** Remove label issues left by an earlier (crashed) attempt. Lease-checked. */
+  clearLabelIssues(id: string, owner: string): Promise<boolean>;
+  /** Append label issues at positions start.. (output order). Lease-checked. */
+  appendLabelIssues(id: string, owner: string, start: number, batch: LabelIssueBatch): Promise<boolean>;
+  /** Store the result body and mark succeeded. Returns false if the lease was lost. */
+  complete(id: string, owner: string, now: number, ttlMs: number, body: unknown, labelIssuesCount: number | null): Promise<boolean>;
+  /** Mark failed with a problem. Returns false if the lease was lost. */
+  fail(id: string, owner: string, now: number, ttlMs: number, error: Problem): Promise<boolean>;
+  /** Put a running job back to queued (graceful worker shutdown). */
+  release(id: string, owner: string): Promise<boolean>;
+
+  /**
+   * Cancel a queued or running job (status → cancelled, lease cleared). Returns the job
+   * after the change, or null if unknown. A finished job is returned unchanged.
+   */
+  cancel(id: string, now: number, ttlMs: number): Promise<JobRecord | null>;
+  /** Delete a job with its result and label issues; returns the ids of uploads it owned. */
+  deleteJob(id: string): Promise<{ deleted: boolean; ownedUploads: string[] }>;
+
+  getResult(id: string): Promise<unknown | null>;
+  getLabelIssues(id: string, offset: number, limit: number): Promise<LabelIssueRow[]>;
+
+  createUpload(u: { id: string; filename: string | null; ownerJobId: string | null; now: number; expiresAt: number }): Promise<UploadRecord>;
+  getUpload(id: string): Promise<UploadRecord | null>;
+  /** Record a received part (replaces an earlier part with the same number). */
+  putUploadPart(id: string, part: UploadPart): Promise<void>;
+  listUploadParts(id: string): Promise<UploadPart[]>;
+  completeUpload(id: string, meta: { size: number; dtype: string; shape: number[]; now: number }): Promise<UploadRecord | null>;
+  deleteUpload(id: string): Promise<boolean>;
+  /** Extend an upload's expiry to at least expiresAt (a job now refers to it). */
+  touchUpload(id: string, expiresAt: number): Promise<void>;
+  /** Bytes of all uploads (open parts and completed files), for the disk budget. */
+  uploadBytes(): Promise<number>;
+
+  /** Remove finished jobs and uploads whose expiry passed. Returns what was removed. */
+  purgeExpired(now: number): Promise<PurgeResult>;
+}

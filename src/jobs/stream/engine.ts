@@ -1,0 +1,700 @@
+/**
+ * The chunked engine (streaming.md §1–§3, §6): label-issues, confident-joint and
+ * dataset-health over `.npy` files on disk, read in row chunks within a memory budget,
+ * with results identical to the in-memory service (same flagged rows, order, matrices).
+ *
+ * Passes (streaming.md §2):
+ *   0  labels only: validate, class counts c[k]
+ *   1  labels + P: validate rows, value range, per-class pairwise-sum state → thresholds t
+ *   2  labels + P: confident joint counts, off-diagonal rows, near-argmax filter,
+ *      `confident_learning` / `predicted_neq_given` flagged rows with their scores,
+ *      prediction-by-label counts for the accuracy block
+ *   —  K×K: diagonal clip, calibration, joint, latent estimates, prune matrix Q, health
+ *   3  (prune_by_*, both, low_*) labels + P: bounded selections (§1.4)
+ *
+ * Every formula comes from src/core: per-chunk views go through the core kernels
+ * (computeConfidentJointFull with the global thresholds, scoreRows, firstArgmax,
+ * givenIsNearArgmax, valueRange) and the K×K steps through the core functions fed with a
+ * ConfidentJointResult assembled from the merged integer counts.
+ */
+import { referenceAccuracyFromCounts } from './accuracy-counts.js';
+import { argsortBy } from '../../core/argsort.js';
+import {
+  assertValidLabels,
+  assertValidRange,
+  calibrateFlat,
+  computeConfidentJointFull,
+  estimateJoint,
+  estimatePyAndNoiseMatricesFromProbabilities,
+  toMatrix,
+  valueRange,
+  type ConfidentJointResult,
+} from '../../core/count.js';
+import { findOverlappingClasses, rankClassesByLabelQuality } from '../../core/dataset.js';
+import { InputError } from '../../core/errors.js';
+import { FRAC_NOISE_IGNORED_WARNING, pruneCountMatrix } from '../../core/filter.js';
+import { firstArgmax, givenIsNearArgmax } from '../../core/numeric.js';
+import { assertScoringOptions, scoreRows } from '../../core/rank.js';
+import type { FilterBy, ProbMatrix, RankBy } from '../../core/types.js';
+import { npyToLabelValues, npyToProbMatrix, type NpyHeader } from '../../io/npy.js';
+import { toLabels, validateClassificationInput, validateClassNames, validatePredProbs } from '../../io/validate.js';
+import type { ConfidentJointOptions } from '../../schemas/confident-joint.js';
+import type { DatasetHealthOptions } from '../../schemas/dataset-health.js';
+import type { LabelIssuesOptions } from '../../schemas/label-issues.js';
+import { getEndpoint } from '../../service/index.js';
+import { checkRankingOptions } from '../../service/label-issues.js';
+import { parseOptions } from '../../service/options.js';
+import { presentClasses, presentOverlaps } from '../../service/present.js';
+import type { JobOutput } from '../executor.js';
+import type { JobKind, JobProgress } from '../store/types.js';
+import { NpyFileReader } from './npy-file.js';
+import { StreamingPairwiseSum } from './psum.js';
+import { BoundedSelection, type SelectedRow } from './select.js';
+
+export interface ChunkPaths {
+  predProbs: string;
+  labels: string;
+}
+
+export interface EngineContext {
+  memoryBudgetBytes: number;
+  /** Testing hook: cap the rows per chunk. */
+  maxChunkRows: number | null;
+  checkpoint(p: JobProgress): Promise<void>;
+}
+
+const STREAMED_KINDS: readonly JobKind[] = ['label-issues', 'confident-joint', 'dataset-health'];
+const PRUNE_METHODS: readonly FilterBy[] = ['prune_by_noise_rate', 'prune_by_class', 'both'];
+const NO_PRUNE_METHODS: readonly FilterBy[] = ['confident_learning', 'predicted_neq_given', 'low_normalized_margin', 'low_self_confidence'];
+/** Upper bound on rows per chunk (progress granularity). */
+const MAX_CHUNK_ROWS = 1 << 20;
+
+/**
+ * Can this job run in the chunked engine? null if yes, else why not (the executor then
+ * falls back to the in-memory service when the files fit the memory budget).
+ */
+export function chunkedSupport(kind: JobKind, fields: readonly string[], options: Record<string, unknown>): string | null {
+  if (!STREAMED_KINDS.includes(kind)) return `${kind} jobs are computed in memory`;
+  const f = [...fields].sort().join(',');
+  if (f !== 'labels,pred_probs') return `${kind} jobs over uploads read exactly the files labels and pred_probs (got ${fields.join(', ')})`;
+  if (kind === 'label-issues' && options.include_scores === true) {
+    return 'include_scores returns one score per example in the result body';
+  }
+  return null;
+}
+
+// ---------------------------------------------------------------------------------------
+// Chunk reading
+
+/** Re-raise a chunk-local InputError with the global row number. */
+function atRowOffset<T>(start: number, field: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (start === 0 || !(e instanceof InputError) || e.row === undefined) throw e;
+    const row = e.row + start;
+    const message = e.message
+      .replace(`${field}[${e.row}]`, `${field}[${row}]`)
+      .replace(`${field} row ${e.row} `, `${field} row ${row} `);
+    throw new InputError(e.field, message, { row, ...(e.column !== undefined ? { column: e.column } : {}) });
+  }
+}
+
+function headerOnly(h: NpyHeader) {
+  return { dtype: h.dtype, kind: h.kind, shape: h.shape, data: new Float64Array(0) };
+}
+
+interface Chunk {
+  start: number;
+  count: number;
+  labels: Int32Array;
+  pp: ProbMatrix;
+}
+
+class ChunkedInput {
+  readonly n: number;
+  readonly k: number;
+  readonly rowsPerChunk: number;
+  passes = 3;
+
+  private constructor(
+    private P: NpyFileReader,
+    private L: NpyFileReader,
+    private ctx: EngineContext,
+  ) {
+    this.n = P.rows;
+    this.k = P.rowElements;
+    // Per row: the P bytes read, a decoded copy when the file is float16/big-endian, the
+    // augmented copy for the confident-joint kernel, labels (raw + Int32), scores and
+    // kernel scratch. Half the budget goes to chunks, the rest to selections/flags.
+    const k = this.k;
+    const h = P.header;
+    const copy = h.itemSize === 2 || !h.littleEndian ? 4 * k : 0;
+    const rowBytes = k * h.itemSize + copy + 8 * k + L.header.itemSize + 4 + 48;
+    const fit = Math.floor(ctx.memoryBudgetBytes / 2 / rowBytes);
+    this.rowsPerChunk = Math.max(1, Math.min(fit, MAX_CHUNK_ROWS, ctx.maxChunkRows ?? Infinity, Math.max(this.n, 1)));
+  }
+
+  static async open(paths: ChunkPaths, ctx: EngineContext): Promise<ChunkedInput> {
+    // Same order of checks as the in-memory service (src/io ingestNpy → validateClassificationInput).
+    const P = await NpyFileReader.open(paths.predProbs, 'pred_probs');
+    try {
+      npyToProbMatrix(headerOnly(P.header), 'pred_probs');
+      const L = await NpyFileReader.open(paths.labels, 'labels');
+      try {
+        npyToLabelValues(headerOnly(L.header), 'labels');
+        const n = P.rows;
+        const k = P.rowElements;
+        if (n < 1 || k < 2 || L.rows !== n) {
+          // Let the one validation module phrase it (these checks come before any value is read).
+          validateClassificationInput({ labels: { length: L.rows } as ArrayLike<number>, predProbs: { data: new Float64Array(0), n, k } });
+          throw new InputError('pred_probs', `pred_probs has shape (${n}, ${k}) and labels ${L.rows} rows`);
+        }
+        return new ChunkedInput(P, L, ctx);
+      } catch (e) {
+        await L.close();
+        throw e;
+      }
+    } catch (e) {
+      await P.close();
+      throw e;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.P.close();
+    await this.L.close();
+  }
+
+  /** One pass over the rows, in chunks; reports progress after each chunk. */
+  async *pass(pass: number, withP: boolean): AsyncGenerator<Chunk> {
+    const { n, k } = this;
+    for (let start = 0; start < n; start += this.rowsPerChunk) {
+      const count = Math.min(this.rowsPerChunk, n - start);
+      const rawLabels = await this.L.read(start, count);
+      const labels = atRowOffset(start, 'labels', () =>
+        toLabels(rawLabels as ArrayLike<number> | BigInt64Array | BigUint64Array, k, 'labels'),
+      );
+      let pp: ProbMatrix = { data: new Float64Array(0), n: count, k };
+      if (withP) {
+        const data = (await this.P.read(start, count)) as Float32Array | Float64Array;
+        pp = { data, n: count, k };
+      }
+      yield { start, count, labels, pp };
+      await this.ctx.checkpoint({ pass, passes: this.passes, rows_done: start + count, rows_total: n });
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Per-chunk confident joint through the core kernel
+
+/**
+ * Raw (unclipped) confident-joint counts and off-diagonal rows of one chunk, from
+ * `computeConfidentJointFull` with the global thresholds. The core function clips the
+ * diagonal to ≥ 1, which must happen only after merging (streaming.md §1.2); one extra row
+ * per class present in the data (the value 2 at its own class, 0 elsewhere: its confident
+ * set is exactly {c} because every threshold is ≥ 2e-6 and ≤ 1 + 1e-6) makes every
+ * diagonal of the chunk ≥ 1 before the clip, so subtracting 1 from each diagonal gives the
+ * exact raw counts (an absent class has no rows: 0, clipped to 1, minus 1).
+ */
+class ChunkJointKernel {
+  private data: Float64Array | Float32Array;
+  private labels: Int32Array;
+  private readonly present: number[];
+
+  constructor(
+    private k: number,
+    maxRows: number,
+    private thresholds: Float64Array,
+    counts: Float64Array,
+    float32: boolean,
+  ) {
+    this.present = [];
+    for (let c = 0; c < k; c++) if (counts[c]! > 0) this.present.push(c);
+    const rows = maxRows + this.present.length;
+    this.data = float32 ? new Float32Array(rows * k) : new Float64Array(rows * k);
+    this.labels = new Int32Array(rows);
+  }
+
+  run(chunk: Chunk, raw: Float64Array): Int32Array {
+    const { k } = this;
+    const count = chunk.count;
+    const d = this.data;
+    d.set(chunk.pp.data.subarray(0, count * k) as never, 0);
+    this.labels.set(chunk.labels.subarray(0, count), 0);
+    let r = count;
+    for (const c of this.present) {
+      d.fill(0, r * k, r * k + k);
+      d[r * k + c] = 2;
+      this.labels[r] = c;
+      r++;
+    }
+    const res = computeConfidentJointFull(
+      this.labels.subarray(0, r),
+      { data: d.subarray(0, r * k), n: r, k },
+      { thresholds: this.thresholds },
+    );
+    const cj = res.confidentJointFlat;
+    for (let i = 0; i < k * k; i++) raw[i] = raw[i]! + cj[i]!;
+    for (let c = 0; c < k; c++) raw[c * k + c] = raw[c * k + c]! - 1;
+    return res.offDiagonalIndices;
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Flagged rows
+
+/** Growable list of flagged rows with what the output and the ranking need. */
+class RowList {
+  index = new Float64Array(64);
+  given = new Int32Array(64);
+  suggested = new Int32Array(64);
+  score = new Float64Array(64);
+  length = 0;
+
+  push(index: number, given: number, suggested: number, score: number): void {
+    if (this.length === this.index.length) {
+      const cap = this.length * 2;
+      const index2 = new Float64Array(cap);
+      index2.set(this.index);
+      this.index = index2;
+      const given2 = new Int32Array(cap);
+      given2.set(this.given);
+      this.given = given2;
+      const sugg2 = new Int32Array(cap);
+      sugg2.set(this.suggested);
+      this.suggested = sugg2;
+      const score2 = new Float64Array(cap);
+      score2.set(this.score);
+      this.score = score2;
+    }
+    const i = this.length++;
+    this.index[i] = index;
+    this.given[i] = given;
+    this.suggested[i] = suggested;
+    this.score[i] = score;
+  }
+
+  get bytes(): number {
+    return this.index.length * 24;
+  }
+}
+
+function checkMemory(bytes: number, budget: number, what: string): void {
+  if (bytes > budget / 2) {
+    throw new InputError(
+      'options',
+      `${what} needs ${(bytes / 2 ** 20).toFixed(0)} MB, more than half the job memory budget ` +
+        `(${(budget / 2 ** 20).toFixed(0)} MB, JOB_MEMORY_BUDGET_MB); raise the budget or use a filter that flags fewer rows`,
+    );
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// The engine
+
+export async function runChunked(
+  kind: JobKind,
+  paths: ChunkPaths,
+  rawOptions: Record<string, unknown>,
+  ctx: EngineContext,
+): Promise<JobOutput> {
+  const endpoint = getEndpoint(kind);
+  // Options first, as the synchronous route does (a typo should not wait for the data).
+  const options = parseOptions(endpoint.optionsSchema, rawOptions) as Record<string, unknown>;
+  const input = await ChunkedInput.open(paths, ctx);
+  try {
+    return await compute(kind, input, options, ctx);
+  } finally {
+    await input.close();
+  }
+}
+
+async function compute(kind: JobKind, input: ChunkedInput, options: Record<string, unknown>, ctx: EngineContext): Promise<JobOutput> {
+  const { n, k } = input;
+  const classNames = validateClassNames(options.class_names, k);
+  const li = kind === 'label-issues' ? (options as LabelIssuesOptions) : null;
+  const filterBy = (li?.filter_by ?? 'prune_by_noise_rate') as FilterBy;
+  const needsPass3 = li !== null && (PRUNE_METHODS.includes(filterBy) || filterBy.startsWith('low_'));
+  input.passes = needsPass3 ? 4 : 3;
+
+  // ---- pass 0: labels
+  const counts = new Float64Array(k);
+  let firstLabel = -1;
+  let otherLabel = -1;
+  for await (const ch of input.pass(0, false)) {
+    const l = ch.labels;
+    if (firstLabel < 0) firstLabel = l[0]!;
+    for (let r = 0; r < ch.count; r++) {
+      const s = l[r]!;
+      counts[s]!++;
+      if (otherLabel < 0 && s !== firstLabel) otherLabel = s;
+    }
+  }
+
+  // ---- pass 1: validate pred_probs, value range, thresholds
+  const sums: StreamingPairwiseSum[] = [];
+  for (let c = 0; c < k; c++) sums.push(new StreamingPairwiseSum(counts[c]!));
+  let min = Infinity;
+  let max = -Infinity;
+  let float32 = false;
+  for await (const ch of input.pass(1, true)) {
+    atRowOffset(ch.start, 'pred_probs', () => validatePredProbs(ch.pp, 'pred_probs'));
+    float32 = ch.pp.data instanceof Float32Array;
+    const r = valueRange(ch.pp);
+    if (r.min < min) min = r.min;
+    if (r.max > max) max = r.max;
+    const d = ch.pp.data;
+    const l = ch.labels;
+    for (let i = 0; i < ch.count; i++) {
+      const s = l[i]!;
+      sums[s]!.push(d[i * k + s]!);
+    }
+  }
+  const range = { min, max };
+  const thresholds = new Float64Array(k);
+  for (let c = 0; c < k; c++) {
+    // As core count.ts thresholdsFromGroups: mean by pairwise sum, 2 if absent, clip ≥ 2e-6.
+    const m = counts[c]!;
+    let v = m > 0 ? sums[c]!.result() / m : 2;
+    if (v < 2e-6) v = 2e-6;
+    thresholds[c] = v;
+  }
+
+  // ---- checks of the in-memory service, in its order, now that every value is known
+  const standIn = standInLabels(firstLabel, otherLabel, k);
+  const warnings: string[] = [];
+  let rankBy: RankBy = 'self_confidence';
+  let adjust = false;
+  if (li) {
+    rankBy = li.rank_by as RankBy;
+    adjust = li.adjust_pred_probs;
+    checkRankingOptions(rankBy, adjust);
+    const ntr = li.num_to_remove_per_class;
+    if (ntr !== undefined && ntr.length !== k) {
+      throw new InputError(
+        'num_to_remove_per_class',
+        `num_to_remove_per_class has ${ntr.length} entries; give one count per class (${k})`,
+      );
+    }
+    // core filter.ts findImpl
+    assertValidLabels(standIn.labels, standIn.pp, 'zero-only');
+    const noPrune = NO_PRUNE_METHODS.includes(filterBy);
+    if (noPrune && (li.frac_noise !== 1.0 || ntr !== undefined)) warnings.push(FRAC_NOISE_IGNORED_WARNING);
+    if (noPrune && ntr !== undefined) {
+      throw new InputError(
+        'num_to_remove_per_class',
+        "filter_by 'confident_learning', 'predicted_neq_given', 'low_normalized_margin' or 'low_self_confidence' is not supported (yet) when setting 'num_to_remove_per_class'",
+      );
+    }
+    assertValidRange(range);
+    // core rank.ts getLabelQualityScores
+    assertScoringOptions(rankBy, adjust, range);
+  }
+  // num_label_issues (every kind reports it): one class is never allowed
+  assertValidLabels(standIn.labels, standIn.pp, false);
+  assertValidRange(range);
+
+  // ---- pass 2: confident joint, off-diagonal rows, pass-2 flagged sets, accuracy counts
+  const raw = new Float64Array(k * k);
+  const confusion = new Float64Array(k * k); // rows: suggested (argmax), columns: given
+  const kernel = new ChunkJointKernel(k, input.rowsPerChunk, thresholds, counts, float32);
+  const adjustT = adjust ? thresholds : null;
+  const collect = li !== null && (filterBy === 'confident_learning' || filterBy === 'predicted_neq_given');
+  const flagged = new RowList();
+  let offDiagonalIssues = 0;
+  const cand: number[] = [];
+  for await (const ch of input.pass(2, true)) {
+    const off = kernel.run(ch, raw);
+    const d = ch.pp.data;
+    const l = ch.labels;
+    for (let t = 0; t < off.length; t++) {
+      const i = off[t]!;
+      if (!givenIsNearArgmax(d, i * k, k, l[i]!)) offDiagonalIssues++;
+    }
+    if (li) {
+      for (let i = 0; i < ch.count; i++) confusion[firstArgmax(d, i * k, k) * k + l[i]!]!++;
+    }
+    if (collect) {
+      cand.length = 0;
+      if (filterBy === 'confident_learning') {
+        for (let t = 0; t < off.length; t++) cand.push(off[t]!);
+      } else {
+        for (let i = 0; i < ch.count; i++) if (firstArgmax(d, i * k, k) !== l[i]!) cand.push(i);
+      }
+      const keep = cand.filter((i) => !givenIsNearArgmax(d, i * k, k, l[i]!));
+      if (keep.length > 0) {
+        const sc = scoreRows(l, ch.pp, rankBy, adjustT, Int32Array.from(keep));
+        for (let t = 0; t < keep.length; t++) {
+          const i = keep[t]!;
+          flagged.push(ch.start + i, l[i]!, firstArgmax(d, i * k, k), sc[t]!);
+        }
+        checkMemory(flagged.bytes, ctx.memoryBudgetBytes, 'Keeping the flagged rows');
+      }
+    }
+  }
+
+  // ---- K×K: clip, calibrate, joint, latent estimates (core, on the merged counts)
+  const cj = raw.slice();
+  for (let c = 0; c < k; c++) if (cj[c * k + c]! < 1) cj[c * k + c] = 1;
+  const calibrated = calibrateFlat(cj, k, counts, 'column', 'stable');
+  const pre: ConfidentJointResult = {
+    thresholds,
+    labelCounts: counts,
+    confidentJoint: toMatrix(cj, k),
+    offDiagonalIndices: new Int32Array(0),
+    calibrated: toMatrix(calibrated, k),
+    n,
+    k,
+    confidentJointFlat: cj,
+    calibratedFlat: calibrated,
+    classStart: new Int32Array(0),
+    classRows: new Int32Array(0),
+    minValue: min,
+    maxValue: max,
+    tieOrder: 'stable',
+  };
+  const joint = estimateJoint(null, null, { precomputed: pre });
+  const noLabels = new Int32Array(0);
+  const noP: ProbMatrix = { data: new Float64Array(0), n: 0, k };
+
+  if (kind === 'confident-joint') {
+    const o = options as ConfidentJointOptions;
+    const latent = estimatePyAndNoiseMatricesFromProbabilities(noLabels, noP, { precomputed: pre });
+    return {
+      body: {
+        num_examples: n,
+        num_classes: k,
+        confident_joint: o.calibrate ? pre.calibrated : pre.confidentJoint,
+        thresholds: Array.from(thresholds),
+        joint,
+        py: latent.py,
+        noise_matrix: latent.noiseMatrix,
+        inverse_noise_matrix: latent.inverseNoiseMatrix,
+        num_label_issues: offDiagonalIssues,
+      },
+      labelIssues: null,
+    };
+  }
+
+  const classes = presentClasses(rankClassesByLabelQuality(null, null, { joint, numExamples: n }), classNames);
+  // core dataset.ts overallLabelHealthScore with labels: 1 − num_label_issues / N
+  const overall = 1 - offDiagonalIssues / n;
+
+  if (kind === 'dataset-health') {
+    const o = options as DatasetHealthOptions;
+    return {
+      body: {
+        num_examples: n,
+        num_classes: k,
+        classes,
+        overall_label_health_score: overall,
+        overlapping_classes: presentOverlaps(
+          findOverlappingClasses(null, null, { joint, numExamples: n, asymmetric: o.asymmetric }),
+          classNames,
+        ),
+        num_label_issues: offDiagonalIssues,
+      },
+      labelIssues: null,
+    };
+  }
+
+  // ---- label-issues
+  const o = li!;
+  if (needsPass3) {
+    await selectPass3(input, o, filterBy, pre, thresholds, adjustT, rankBy, offDiagonalIssues, flagged, warnings, ctx);
+  }
+  const latent = estimatePyAndNoiseMatricesFromProbabilities(noLabels, noP, { precomputed: pre });
+
+  // ranking: ascending score, ties by lower row (flagged rows are in increasing row order)
+  const m = flagged.length;
+  const order = argsortBy(flagged.score.subarray(0, m), 'stable');
+  const shown = o.limit === 0 ? m : Math.min(o.limit, m);
+  const cols = {
+    index: new Float64Array(shown),
+    given: new Int32Array(shown),
+    suggested: new Int32Array(shown),
+    quality: new Float64Array(shown),
+  };
+  let hitsGivenOnFlagged = 0;
+  for (let t = 0; t < m; t++) if (flagged.given[t] === flagged.suggested[t]) hitsGivenOnFlagged++;
+  for (let r = 0; r < shown; r++) {
+    const t = order[r]!;
+    cols.index[r] = flagged.index[t]!;
+    cols.given[r] = flagged.given[t]!;
+    cols.suggested[r] = flagged.suggested[t]!;
+    cols.quality[r] = flagged.score[t]!;
+  }
+  const acc = referenceAccuracyFromCounts({ confusion, n, k, numFlagged: m, hitsGivenOnFlagged, noiseMatrix: latent.noiseMatrix });
+  return {
+    body: {
+      num_examples: n,
+      num_classes: k,
+      num_label_issues: m,
+      confident_joint: pre.confidentJoint,
+      joint,
+      noise_matrix: latent.noiseMatrix,
+      inverse_noise_matrix: latent.inverseNoiseMatrix,
+      py: latent.py,
+      classes,
+      overall_label_health_score: overall,
+      accuracy: {
+        given_labels: acc.givenLabels,
+        pruned: acc.pruned,
+        corrected: acc.corrected,
+        estimated_true: acc.estimatedTrue,
+        estimated_true_raw: acc.estimatedTrueRaw,
+        estimated_true_se: acc.estimatedTrueSe,
+        num_label_issues: acc.numLabelIssues,
+        null_reasons: acc.nullReasons,
+      },
+      ...(warnings.length > 0 ? { warnings } : {}),
+    },
+    labelIssues: cols,
+  };
+}
+
+/** Labels with the facts cleanlab's label checks look at: the first label and whether another exists. */
+function standInLabels(first: number, other: number, k: number): { labels: Int32Array; pp: ProbMatrix } {
+  const labels = other >= 0 ? Int32Array.of(first, other) : Int32Array.of(first);
+  return { labels, pp: { data: new Float64Array(labels.length * k), n: labels.length, k } };
+}
+
+// As core filter.ts (warnTooFewByClass / warnTooFewNoiseRate).
+function warnTooFewNoiseRate(c: number): string {
+  return `May not flag all label issues in class: ${c}, it has too few examples (see \`min_examples_per_class\` argument)`;
+}
+function warnTooFewByClass(c: number): string {
+  return `May not flag all label issues in class: ${c}, it has too few examples (see argument: \`min_examples_per_class\`)`;
+}
+
+/**
+ * Pass 3: the bounded selections of streaming.md §2 (prune_by_class: the u_k lowest
+ * self-confidences per class; prune_by_noise_rate: the Q[j][k] largest margins
+ * P[j] − P[k] per (k, j); low_*: the m lowest scores overall), then the union /
+ * intersection and the near-argmax filter. Appends the result to `flagged` in row order.
+ */
+async function selectPass3(
+  input: ChunkedInput,
+  o: LabelIssuesOptions,
+  filterBy: FilterBy,
+  pre: ConfidentJointResult,
+  thresholds: Float64Array,
+  adjustT: Float64Array | null,
+  rankBy: RankBy,
+  offDiagonalIssues: number,
+  flagged: RowList,
+  warnings: string[],
+  ctx: EngineContext,
+): Promise<void> {
+  const k = input.k;
+  const counts = pre.labelCounts;
+  const minEx = o.min_examples_per_class;
+  const low = filterBy === 'low_self_confidence' || filterBy === 'low_normalized_margin';
+  let byClass: (BoundedSelection | null)[] = [];
+  let byNoise: (BoundedSelection | null)[] = []; // index col * k + j
+  // noise rate with Q[j][k] ≥ c[k]: every row of class k (one selection holding them all)
+  const wholeSel: (BoundedSelection | null)[] = new Array<BoundedSelection | null>(k).fill(null);
+  let lowSel: BoundedSelection | null = null;
+  let lowMethod: RankBy = 'self_confidence';
+  if (low) {
+    lowMethod = filterBy === 'low_self_confidence' ? 'self_confidence' : 'normalized_margin';
+    lowSel = new BoundedSelection(Math.min(offDiagonalIssues, input.n));
+  } else {
+    const q = pruneCountMatrix(pre.calibratedFlat, k, counts, minEx, o.frac_noise, o.num_to_remove_per_class, 'stable', warnings);
+    if (filterBy !== 'prune_by_noise_rate') {
+      byClass = new Array<BoundedSelection | null>(k).fill(null);
+      for (let c = 0; c < k; c++) {
+        const m = counts[c]!;
+        if (m <= minEx) {
+          warnings.push(warnTooFewByClass(c));
+          continue;
+        }
+        if (m <= 1) continue;
+        const u = m - q[c * k + c]!;
+        if (!(u >= 1)) continue;
+        byClass[c] = new BoundedSelection(Math.min(u, m));
+      }
+    }
+    if (filterBy !== 'prune_by_class') {
+      byNoise = new Array<BoundedSelection | null>(k * k).fill(null);
+      for (let c = 0; c < k; c++) {
+        const m = counts[c]!;
+        if (m <= minEx) {
+          warnings.push(warnTooFewNoiseRate(c));
+          continue;
+        }
+        if (m <= 1) continue;
+        for (let j = 0; j < k; j++) {
+          if (j === c) continue;
+          const v = q[j * k + c]!;
+          if (!(v > 0)) continue;
+          if (v >= m) wholeSel[c] ??= new BoundedSelection(m);
+          else byNoise[c * k + j] = new BoundedSelection(v);
+        }
+      }
+    }
+  }
+  const noiseCols: number[][] = Array.from({ length: k }, () => []);
+  for (let c = 0; c < k && byNoise.length > 0; c++) for (let j = 0; j < k; j++) if (byNoise[c * k + j]) noiseCols[c]!.push(j);
+
+  let heldBytes = 0;
+  for (const s of [...byClass, ...byNoise, ...wholeSel, lowSel]) if (s) heldBytes += Math.min(s.capacity, 64) * 33;
+  for await (const ch of input.pass(3, true)) {
+    const d = ch.pp.data;
+    const l = ch.labels;
+    const scores = scoreRows(l, ch.pp, rankBy, adjustT, null);
+    const sel = low ? scoreRows(l, ch.pp, lowMethod, null, null) : null;
+    for (let i = 0; i < ch.count; i++) {
+      const s = l[i]!;
+      const row = ch.start + i;
+      const o2 = i * k;
+      if (lowSel) {
+        const key = sel![i]!;
+        if (lowSel.accepts(key, row)) lowSel.insert(key, row, scores[i]!, s, firstArgmax(d, o2, k), false);
+        continue;
+      }
+      let near = -1; // computed lazily, once per row
+      let sugg = -1;
+      const offer = (sl: BoundedSelection, key: number): void => {
+        if (!sl.accepts(key, row)) return;
+        if (near < 0) {
+          near = givenIsNearArgmax(d, o2, k, s) ? 1 : 0;
+          sugg = firstArgmax(d, o2, k);
+        }
+        sl.insert(key, row, scores[i]!, s, sugg, near === 1);
+      };
+      const bc = byClass[s];
+      if (bc) offer(bc, d[o2 + s]!);
+      const wc = wholeSel[s];
+      if (wc) offer(wc, 0);
+      for (const j of noiseCols[s]!) {
+        // as core filter.ts: key = −(P[j] − P[k]) computed as P[k] − P[j]
+        offer(byNoise[s * k + j]!, d[o2 + s]! - d[o2 + j]!);
+      }
+    }
+    let bytes = heldBytes;
+    for (const s of [...byClass, ...byNoise, ...wholeSel, lowSel]) if (s) bytes += s.bytes;
+    checkMemory(bytes, ctx.memoryBudgetBytes, 'The selections of this filter');
+  }
+
+  // Merge: family membership per row (bit 1: by class, bit 2: by noise rate).
+  const byIndex = new Map<number, { row: SelectedRow; fam: number }>();
+  const add = (rows: SelectedRow[], fam: number): void => {
+    for (const row of rows) {
+      const e = byIndex.get(row.index);
+      if (e) e.fam |= fam;
+      else byIndex.set(row.index, { row, fam });
+    }
+  };
+  if (lowSel) add(lowSel.rows(), 3);
+  for (const s of byClass) if (s) add(s.rows(), 1);
+  for (const s of [...byNoise, ...wholeSel]) if (s) add(s.rows(), 2);
+  const need = filterBy === 'prune_by_class' ? 1 : filterBy === 'prune_by_noise_rate' ? 2 : 3;
+  const rows = [...byIndex.values()]
+    .filter((e) => (e.fam & need) === need && (low || !e.row.nearArgmax))
+    .map((e) => e.row)
+    .sort((a, b) => a.index - b.index);
+  for (const r of rows) flagged.push(r.index, r.given, r.suggested, r.score);
+}

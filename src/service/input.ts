@@ -1,0 +1,130 @@
+/**
+ * Decoding of a classification request (labels + pred_probs + options) from any payload
+ * kind into typed arrays, with the one validation module of src/io. Arrays never go
+ * through zod; the remaining fields are returned raw for the endpoint's options schema.
+ */
+import { InputError } from '../core/errors.js';
+import type { ClassificationInput } from '../io/validate.js';
+import { ingestArrow, ingestJson, ingestNpy } from '../io/ingest.js';
+import type { ZodType } from 'zod';
+import { describe, parseOptions } from './options.js';
+import type { EndpointSpec, RequestPayload, ServiceResult } from './types.js';
+
+export type { ClassificationInput } from '../io/validate.js';
+
+export interface DecodedRequest<A, O> {
+  arrays: A;
+  /** Every field except the arrays, validated by the endpoint's options schema. */
+  options: O;
+}
+
+/** Parse a JSON body (bytes or object) into a plain object. */
+export function jsonBodyObject(payload: { kind: 'json'; body: unknown } | { kind: 'json-bytes'; bytes: Uint8Array }): Record<string, unknown> {
+  let body: unknown;
+  if (payload.kind === 'json-bytes') {
+    const text = Buffer.from(payload.bytes.buffer, payload.bytes.byteOffset, payload.bytes.byteLength).toString('utf8');
+    try {
+      body = JSON.parse(text);
+    } catch (e) {
+      throw new InputError('body', `The request body is not valid JSON: ${(e as Error).message}`, { path: 'body' });
+    }
+  } else {
+    body = payload.body;
+  }
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw new InputError('body', `The request body must be a JSON object, got ${describe(body)}`, { path: 'body' });
+  }
+  return body as Record<string, unknown>;
+}
+
+/** Split named array fields from the rest of a JSON object. */
+export function splitFields(
+  body: Record<string, unknown>,
+  arrayFields: readonly string[],
+): { arrays: Record<string, unknown>; options: Record<string, unknown> } {
+  const arrays: Record<string, unknown> = {};
+  const options: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(body)) {
+    if (arrayFields.includes(key)) arrays[key] = value;
+    else options[key] = value;
+  }
+  return { arrays, options };
+}
+
+export function requireField(arrays: Record<string, unknown>, field: string, hint: string): unknown {
+  const value = arrays[field];
+  if (value === undefined || value === null) {
+    throw new InputError(field, `${field} is required: ${hint}`);
+  }
+  return value;
+}
+
+/** multipart/form-data: a required `.npy` file part. */
+export function requirePart(parts: Record<string, Uint8Array>, field: string, hint: string): Uint8Array {
+  const bytes = parts[field];
+  if (!bytes) {
+    throw new InputError(field, `multipart file part '${field}' is required: ${hint}`);
+  }
+  return bytes;
+}
+
+export function optionsObject(raw: unknown): Record<string, unknown> {
+  if (raw === undefined || raw === null) return {};
+  if (typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new InputError('options', `options must be a JSON object, got ${describe(raw)}`);
+  }
+  return raw as Record<string, unknown>;
+}
+
+const LABELS_HINT = 'the given label of each example, integers in [0, K)';
+const PRED_PROBS_HINT = 'an N×K array of out-of-sample predicted probabilities';
+
+/**
+ * Decode and validate labels + pred_probs (api.md §1, src/io's one validation module) from
+ * any payload kind. The options are validated first: they are cheap, and a typo should
+ * not wait for a large array to decode.
+ */
+export function decodeClassification<O extends { class_names?: string[] | undefined }>(
+  payload: RequestPayload,
+  optionsSchema: ZodType<O>,
+): DecodedRequest<ClassificationInput, O> {
+  switch (payload.kind) {
+    case 'json':
+    case 'json-bytes': {
+      const split = splitFields(jsonBodyObject(payload), ['labels', 'pred_probs']);
+      const options = parseOptions(optionsSchema, split.options);
+      requireField(split.arrays, 'pred_probs', PRED_PROBS_HINT);
+      requireField(split.arrays, 'labels', LABELS_HINT);
+      const arrays = ingestJson({ ...split.arrays, class_names: options.class_names });
+      return { arrays, options };
+    }
+    case 'npy': {
+      const options = parseOptions(optionsSchema, optionsObject(payload.options));
+      const arrays = ingestNpy({
+        predProbs: requirePart(payload.parts, 'pred_probs', PRED_PROBS_HINT),
+        labels: requirePart(payload.parts, 'labels', LABELS_HINT),
+        classNames: options.class_names,
+      });
+      return { arrays, options };
+    }
+    case 'arrow': {
+      const options = parseOptions(optionsSchema, optionsObject(payload.options));
+      return { arrays: ingestArrow(payload.bytes, { classNames: options.class_names }), options };
+    }
+  }
+}
+
+/** An endpoint over the shared classification inputs (labels + pred_probs + options). */
+export function classificationEndpoint<O extends { class_names?: string[] | undefined }>(
+  spec: Omit<EndpointSpec, 'handle' | 'optionsSchema' | 'fileParts'> & { optionsSchema: ZodType<O> },
+  compute: (input: ClassificationInput, options: O) => Record<string, unknown>,
+): EndpointSpec {
+  return {
+    ...spec,
+    fileParts: ['pred_probs', 'labels'],
+    handle(payload: RequestPayload): ServiceResult {
+      const { arrays, options } = decodeClassification(payload, spec.optionsSchema);
+      return { body: compute(arrays, options), n: arrays.predProbs.n, k: arrays.predProbs.k };
+    },
+  };
+}
