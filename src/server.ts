@@ -56,7 +56,11 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env, options:
   const url = `http://${hostForUrl}:${port}`;
 
   let closing: Promise<void> | undefined;
-  const close = (): Promise<void> => (closing ??= app.close().then(() => undefined));
+  let removeSignalHandlers = (): void => {};
+  const close = (): Promise<void> => {
+    removeSignalHandlers();
+    return (closing ??= app.close().then(() => undefined));
+  };
 
   if (options.handleSignals !== false) {
     const onSignal = (signal: NodeJS.Signals): void => {
@@ -70,7 +74,8 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env, options:
         void app.compute.destroy().finally(() => process.exit(1));
       }, config.shutdownTimeoutMs);
       deadline.unref();
-      close().then(
+      closing ??= app.close().then(() => undefined);
+      closing.then(
         () => {
           clearTimeout(deadline);
           app.log.info('shutdown complete');
@@ -82,12 +87,12 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env, options:
         },
       );
     };
-    process.once('SIGTERM', onSignal);
-    process.once('SIGINT', onSignal);
-    app.addHook('onClose', async () => {
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+    removeSignalHandlers = () => {
       process.removeListener('SIGTERM', onSignal);
       process.removeListener('SIGINT', onSignal);
-    });
+    };
   }
 
   const backend = await (options.deps?.backend ?? getTfBackend)();

@@ -3,6 +3,7 @@
  *
  *   problem        RFC 9457 errors, 404/405                 (root, first: sees every route)
  *   request-id     x-request-id in and out
+ *   graceful-close Connection: close on responses once closing
  *   docs           OpenAPI 3.1 (GET /openapi.json), Swagger UI (GET /docs)
  *   compute        the worker pool (app.compute)
  *   metrics        prom-client, GET /metrics
@@ -19,6 +20,7 @@ import type { EndpointSpec } from '../service/types.js';
 import auth from './plugins/auth.js';
 import compute from './plugins/compute.js';
 import docs from './plugins/docs.js';
+import gracefulClose from './plugins/graceful-close.js';
 import health from './plugins/health.js';
 import loadShedding from './plugins/load-shedding.js';
 import metrics from './plugins/metrics.js';
@@ -77,6 +79,7 @@ export function buildApp(config: Config, deps: AppDeps = {}): FastifyInstance {
 
   app.register(problem, { bodyLimitBytes: config.bodyLimitBytes, retryAfterSeconds: config.retryAfterSeconds });
   app.register(requestId);
+  app.register(gracefulClose);
   // swagger collects routes as they are added: register it before any documented route.
   app.register(docs, { endpoints, version });
   app.register(compute, { workers: config.workers, maxQueue: config.maxQueue, pool: deps.pool, start: deps.startPool });

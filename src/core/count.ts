@@ -222,13 +222,17 @@ interface JointPass {
   /** raw counts C[given][guess], row-major, before the diagonal clip */
   counts: Float64Array;
   offDiagonal: Int32Array;
+  /** off-diagonal rows that the near-argmax filter (§10.9) keeps */
+  offDiagonalIssues: number;
+  /** min(0, smallest value) and max(1, largest value), NaN ignored */
   min: number;
   max: number;
 }
 
 /**
- * The one pass over N×K: confident sets, guessed class, counts, off-diagonal rows, and
- * the value range of pred_probs (for input validation, so no extra pass is needed).
+ * The one pass over N×K: confident sets, guessed class, counts, off-diagonal rows (and their
+ * near-argmax test, while the row is in cache), and whether any value lies outside [0, 1]
+ * (for input validation, so no extra pass is needed).
  */
 function confidentJointPass(labels: Int32Array, pp: ProbMatrix, thresholds: ArrayLike<number>): JointPass {
   const n = pp.n;
@@ -239,51 +243,52 @@ function confidentJointPass(labels: Int32Array, pp: ProbMatrix, thresholds: Arra
   const counts = new Float64Array(k * k);
   const off = new Int32Array(n);
   let nOff = 0;
-  let gmin = Infinity;
-  let gmax = -Infinity;
+  let issues = 0;
+  let odd = 0; // values outside [0, 1], NaN included
   for (let i = 0; i < n; i++) {
     const o = i * k;
+    const oddBefore = odd;
     let cnt = 0;
-    let firstConf = -1;
-    let best = d[o]!;
-    let arg = 0;
-    let nan = false;
-    let rmin = best;
+    let g = -1;
     for (let j = 0; j < k; j++) {
       const v = d[o + j]!;
       if (v >= tm[j]!) {
-        if (cnt === 0) firstConf = j;
+        if (cnt === 0) g = j;
         cnt++;
       }
-      if (v > best) {
-        best = v;
-        arg = j;
-      }
-      if (!(v >= rmin)) {
-        if (v !== v) nan = true;
-        else rmin = v;
-      }
+      if (!(v >= 0 && v <= 1)) odd++;
     }
-    if (nan) {
-      // rows holding NaN: numpy's argmax is the first NaN; the value range ignores NaN
-      arg = firstArgmax(d, o, k);
-      best = -Infinity;
-      rmin = Infinity;
-      for (let j = 0; j < k; j++) {
-        const v = d[o + j]!;
-        if (v < rmin) rmin = v;
-        if (v > best) best = v;
-      }
-    }
-    if (rmin < gmin) gmin = rmin;
-    if (best > gmax) gmax = best;
     if (cnt === 0) continue;
-    const g = cnt === 1 ? firstConf : arg;
+    if (cnt > 1) {
+      // ≥ 2 confident classes: first_argmax over all K columns (NaN-aware when needed)
+      if (odd !== oddBefore) g = firstArgmax(d, o, k);
+      else {
+        let best = d[o]!;
+        g = 0;
+        for (let j = 1; j < k; j++) {
+          const v = d[o + j]!;
+          if (v > best) {
+            best = v;
+            g = j;
+          }
+        }
+      }
+    }
     const s = labels[i]!;
     counts[s * k + g]!++;
-    if (g !== s) off[nOff++] = i;
+    if (g !== s) {
+      off[nOff++] = i;
+      if (!givenIsNearArgmax(d, o, k, s)) issues++;
+    }
   }
-  return { counts, offDiagonal: off.slice(0, nOff), min: gmin, max: gmax };
+  let min = 0;
+  let max = 1;
+  if (odd > 0) {
+    const r = valueRange(pp);
+    min = Math.min(min, r.min);
+    max = Math.max(max, r.max);
+  }
+  return { counts, offDiagonal: off.slice(0, nOff), offDiagonalIssues: issues, min, max };
 }
 
 export interface ConfidentJointResult {
@@ -305,9 +310,11 @@ export interface ConfidentJointResult {
   /** rows grouped by given label: classRows[classStart[k] .. classStart[k+1]) */
   classStart: Int32Array;
   classRows: Int32Array;
-  /** min / max of pred_probs ignoring NaN */
+  /** min(0, smallest value of pred_probs) and max(1, largest value), NaN ignored: enough for range checks */
   minValue: number;
   maxValue: number;
+  /** off-diagonal rows kept by the near-argmax filter = num_label_issues(off_diagonal) */
+  numOffDiagonalIssues: number;
   /** tie rule used for the calibration's rounding */
   tieOrder: TieOrder;
 }
@@ -354,6 +361,7 @@ export function computeConfidentJointFull(
     classRows: groups.classRows,
     minValue: pass.min,
     maxValue: pass.max,
+    numOffDiagonalIssues: pass.offDiagonalIssues,
     tieOrder: ties,
   };
 }
@@ -771,17 +779,9 @@ export function estimatePyAndNoiseMatricesFromProbabilities(
 // =======================================================================================
 // num_label_issues (§8)
 
-/** Off-diagonal rows that survive the near-argmax filter (§10.9). */
-export function countOffDiagonalIssues(pre: ConfidentJointResult, labels: Int32Array, pp: ProbMatrix): number {
-  const k = pp.k;
-  const d = pp.data;
-  const off = pre.offDiagonalIndices;
-  let c = 0;
-  for (let t = 0; t < off.length; t++) {
-    const i = off[t]!;
-    if (!givenIsNearArgmax(d, i * k, k, labels[i]!)) c++;
-  }
-  return c;
+/** Off-diagonal rows that survive the near-argmax filter (§10.9) = num_label_issues(off_diagonal). */
+export function countOffDiagonalIssues(pre: ConfidentJointResult): number {
+  return pre.numOffDiagonalIssues;
 }
 
 function traceOf(flat: Float64Array, k: number): number {
@@ -834,7 +834,7 @@ export function numLabelIssues(
     });
     return roundHalfEven((1.0 - traceOf(flat, k)) * labels.length);
   }
-  if (method === 'off_diagonal') return countOffDiagonalIssues(pre!, labels, pp);
+  if (method === 'off_diagonal') return countOffDiagonalIssues(pre!);
   const j = normaliseJoint(pre!.calibratedFlat);
   return roundHalfEven((1.0 - traceOf(j, pre!.k)) * labels.length);
 }

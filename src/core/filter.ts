@@ -4,7 +4,7 @@
  * class) feeds everything; pruning selects with O(m) selection per (class, class) pair,
  * and only the flagged rows are sorted (when ranking).
  */
-import { markSmallest, type TieOrder } from './argsort.js';
+import { argsortBy, markSmallest, stableCut, type TieOrder } from './argsort.js';
 import {
   assertValidLabels,
   assertValidRange,
@@ -19,7 +19,7 @@ import {
 } from './count.js';
 import { InputError } from './errors.js';
 import { firstArgmax, givenIsNearArgmax, pairwiseSum } from './numeric.js';
-import { assertScoringOptions, rankFlaggedRows, scoreRows } from './rank.js';
+import { assertScoringOptions, makeRowScorer, scoreRow, scoreRows, type RowScorer } from './rank.js';
 import { FILTER_BY_VALUES, type FilterBy, type Matrix, type ProbMatrix, type RankBy } from './types.js';
 
 export interface FindLabelIssuesOptions {
@@ -147,12 +147,291 @@ export function pruneCountMatrix(
   return q;
 }
 
+const SAMPLE_MAX = 512;
+/** tasks flagging more rows than this in classes of at least BOUND_MIN_CLASS rows use a sampled bound */
+const HEAP_MAX_V = 256;
+const BOUND_MIN_CLASS = 4096;
+
+const f64 = new Float64Array(1);
+const u64 = new BigUint64Array(f64.buffer);
+/** The next float64 above x (x finite). */
+function nextUp(x: number): number {
+  if (x !== x || x === Infinity) return x;
+  if (x === 0) return Number.MIN_VALUE;
+  f64[0] = x;
+  u64[0] = x > 0 ? u64[0]! + 1n : u64[0]! - 1n;
+  return f64[0]!;
+}
+
+/** Max-heap order on (key, row): numpy order of keys (NaN largest), then row. */
+function heapGreater(ka: number, ra: number, kb: number, rb: number): boolean {
+  if (ka !== ka) return kb === kb || ra > rb;
+  if (kb !== kb) return false;
+  return ka > kb || (ka === kb && ra > rb);
+}
+
+/**
+ * All prune selections (§10.3 S1, §10.4 S2). Task a, for class k = col[a] with subset R
+ * (classRows[classStart[k] .. +m)), flags in out[a] the first v[a] rows of a stable ascending
+ * sort of key_a(n) = P[n][k] − P[n][j_a] (j_a ≥ 0, prune_by_noise_rate; this is cleanlab's
+ * −(P[j] − P[k]) bit for bit up to the sign of zero) or P[n][k] (j_a = −1, prune_by_class).
+ *
+ * ONE sequential pass over the rows serves every task (each row only does work for the tasks
+ * of its own given class). Each task keeps a threshold; only keys below it reach the slow path:
+ * - "heap" tasks (small v) keep the v smallest (key, row) pairs seen so far in a max-heap; rows
+ *   arrive in increasing order, so a later row replaces the heap's maximum only with a
+ *   strictly smaller key — exactly the first v of a stable sort;
+ * - "bound" tasks (large v in large classes) take a bound from an evenly spaced sample of R
+ *   that the v-th smallest key very likely stays under, collect the keys ≤ bound, and select
+ *   exactly among them (every key ≤ bound is a candidate, so ≥ v candidates suffice for an
+ *   exact answer; otherwise, or on buffer overflow, the task is redone by full selection).
+ */
+class PruneSelector {
+  private readonly cols: number[] = [];
+  private readonly js: number[] = [];
+  private readonly vs: number[] = [];
+  private readonly outs: Uint8Array[] = [];
+
+  add(col: number, j: number, v: number, out: Uint8Array): void {
+    this.cols.push(col);
+    this.js.push(j);
+    this.vs.push(v);
+    this.outs.push(out);
+  }
+
+  /** Exact selection of task a over its whole class subset. */
+  private full(
+    a: number,
+    d: ArrayLike<number>,
+    k: number,
+    rows: Int32Array,
+    base: number,
+    m: number,
+    ties: TieOrder,
+    keys: Float64Array,
+    scratch: Float64Array,
+  ): void {
+    const col = this.cols[a]!;
+    const j = this.js[a]!;
+    if (j < 0) for (let t = 0; t < m; t++) keys[t] = d[rows[base + t]! * k + col]!;
+    else
+      for (let t = 0; t < m; t++) {
+        const o = rows[base + t]! * k;
+        keys[t] = d[o + col]! - d[o + j]!;
+      }
+    markSmallest(keys, m, this.vs[a]!, ties, scratch, this.outs[a]!, rows, base);
+  }
+
+  run(
+    d: ArrayLike<number>,
+    k: number,
+    labels: Int32Array,
+    rows: Int32Array,
+    starts: Int32Array,
+    ties: TieOrder,
+  ): void {
+    const nTasks = this.cols.length;
+    if (nTasks === 0) return;
+    const n = labels.length;
+    let maxClass = 0;
+    for (let c = 0; c < k; c++) maxClass = Math.max(maxClass, starts[c + 1]! - starts[c]!);
+    let keys: Float64Array | null = null;
+    let scratch: Float64Array | null = null;
+    const fullSel = (a: number): void => {
+      keys ??= new Float64Array(maxClass);
+      scratch ??= new Float64Array(maxClass);
+      const col = this.cols[a]!;
+      const base = starts[col]!;
+      this.full(a, d, k, rows, base, starts[col + 1]! - base, ties, keys, scratch);
+    };
+    const sample = new Float64Array(SAMPLE_MAX);
+    // streaming tasks: kind 0 = heap, 1 = bound
+    const sTask: number[] = [];
+    const sKind: number[] = [];
+    const sThr: number[] = [];
+    const sCap: number[] = [];
+    let pool = 0;
+    for (let a = 0; a < nTasks; a++) {
+      const col = this.cols[a]!;
+      const j = this.js[a]!;
+      const v = this.vs[a]!;
+      const base = starts[col]!;
+      const m = starts[col + 1]! - base;
+      if (v >= m) {
+        const out = this.outs[a]!;
+        for (let t = 0; t < m; t++) out[rows[base + t]!] = 1;
+        continue;
+      }
+      if (ties === 'numpy') {
+        fullSel(a);
+        continue;
+      }
+      if (v <= HEAP_MAX_V || m < BOUND_MIN_CLASS) {
+        sTask.push(a);
+        sKind.push(0);
+        sThr.push(NaN); // heap not full yet: every key goes to the slow path
+        sCap.push(v);
+        pool += v;
+        continue;
+      }
+      // bound: ~3 standard deviations above the v/m quantile of an evenly spaced sample
+      const ns = SAMPLE_MAX;
+      for (let q = 0; q < ns; q++) {
+        const o = rows[base + Math.floor(((q + 0.5) * m) / ns)]! * k;
+        sample[q] = j < 0 ? d[o + col]! : d[o + col]! - d[o + j]!;
+      }
+      const sorted = sample.sort(); // NaN last
+      const f = v / m;
+      const r = Math.ceil(f * ns + 3 * Math.sqrt(f * (1 - f) * ns) + 4);
+      const bound = r < ns ? sorted[r]! : NaN;
+      // candidates expected ≈ (r+1)/ns of m; the buffer allows for the sample's own spread
+      const cap = Math.ceil(((r + 1 + 3 * Math.sqrt(r + 1) + 4) / ns) * m) + 64;
+      if (bound !== bound || cap > m / 2) {
+        fullSel(a);
+        continue;
+      }
+      sTask.push(a);
+      sKind.push(1);
+      sThr.push(nextUp(bound)); // key < nextUp(bound) ⟺ key ≤ bound
+      sCap.push(cap);
+      pool += cap;
+    }
+    const nStream = sTask.length;
+    if (nStream === 0) return;
+    // group the streaming tasks by class (stable counting sort)
+    const classStart = new Int32Array(k + 1);
+    for (let b = 0; b < nStream; b++) classStart[this.cols[sTask[b]!]! + 1]!++;
+    for (let c = 0; c < k; c++) classStart[c + 1] = classStart[c + 1]! + classStart[c]!;
+    const cursor = classStart.slice(0, k);
+    const order = new Int32Array(nStream); // slot → index into sTask
+    for (let b = 0; b < nStream; b++) order[cursor[this.cols[sTask[b]!]!]!++] = b;
+    const tJ = new Int32Array(nStream);
+    const tKind = new Uint8Array(nStream);
+    const tThr = new Float64Array(nStream);
+    const tCap = new Int32Array(nStream);
+    const tOff = new Int32Array(nStream);
+    const tCnt = new Int32Array(nStream);
+    for (let slot = 0, off = 0; slot < nStream; slot++) {
+      const b = order[slot]!;
+      tJ[slot] = this.js[sTask[b]!]!;
+      tKind[slot] = sKind[b]!;
+      tThr[slot] = sThr[b]!;
+      tCap[slot] = sCap[b]!;
+      tOff[slot] = off;
+      off += sCap[b]!;
+    }
+    const poolKey = new Float64Array(pool);
+    const poolRow = new Int32Array(pool);
+
+    /** slow path: key passed the task's threshold test (or is NaN) */
+    const admit = (b: number, key: number, i: number): void => {
+      const c = tCnt[b]!;
+      const off = tOff[b]!;
+      if (tKind[b] === 1) {
+        if (key !== key) return; // NaN is never ≤ bound
+        if (c < tCap[b]!) {
+          poolKey[off + c] = key;
+          poolRow[off + c] = i;
+        }
+        tCnt[b] = c + 1;
+        return;
+      }
+      const v = tCap[b]!;
+      if (c < v) {
+        // push and sift up
+        let pos = c;
+        while (pos > 0) {
+          const parent = (pos - 1) >> 1;
+          if (!heapGreater(key, i, poolKey[off + parent]!, poolRow[off + parent]!)) break;
+          poolKey[off + pos] = poolKey[off + parent]!;
+          poolRow[off + pos] = poolRow[off + parent]!;
+          pos = parent;
+        }
+        poolKey[off + pos] = key;
+        poolRow[off + pos] = i;
+        tCnt[b] = c + 1;
+        if (c + 1 === v) tThr[b] = poolKey[off]!;
+        return;
+      }
+      // full: (key, i) replaces the maximum iff key is smaller in numpy order (i is larger)
+      const maxKey = poolKey[off]!;
+      if (!(key < maxKey || (maxKey !== maxKey && key === key))) return;
+      let pos = 0;
+      for (;;) {
+        const l = 2 * pos + 1;
+        if (l >= v) break;
+        let ch = l;
+        if (l + 1 < v && heapGreater(poolKey[off + l + 1]!, poolRow[off + l + 1]!, poolKey[off + l]!, poolRow[off + l]!)) ch = l + 1;
+        if (!heapGreater(poolKey[off + ch]!, poolRow[off + ch]!, key, i)) break;
+        poolKey[off + pos] = poolKey[off + ch]!;
+        poolRow[off + pos] = poolRow[off + ch]!;
+        pos = ch;
+      }
+      poolKey[off + pos] = key;
+      poolRow[off + pos] = i;
+      tThr[b] = poolKey[off]!;
+    };
+
+    // the one sequential pass (only rows of classes with streaming tasks do work)
+    for (let i = 0; i < n; i++) {
+      const s = labels[i]!;
+      const b1 = classStart[s + 1]!;
+      let b = classStart[s]!;
+      if (b === b1) continue;
+      const o = i * k;
+      const pc = d[o + s]!;
+      for (; b < b1; b++) {
+        const j = tJ[b]!;
+        const key = j < 0 ? pc : pc - d[o + j]!;
+        if (!(key >= tThr[b]!)) admit(b, key, i);
+      }
+    }
+
+    for (let slot = 0; slot < nStream; slot++) {
+      const a = sTask[order[slot]!]!;
+      const c = tCnt[slot]!;
+      const off = tOff[slot]!;
+      const out = this.outs[a]!;
+      if (tKind[slot] === 0) {
+        for (let t = 0; t < c; t++) out[poolRow[off + t]!] = 1;
+        continue;
+      }
+      const v = this.vs[a]!;
+      if (c > tCap[slot]! || c < v) {
+        fullSel(a);
+        continue;
+      }
+      keys ??= new Float64Array(maxClass);
+      scratch ??= new Float64Array(maxClass);
+      const ck = poolKey.subarray(off, off + c);
+      const cut = stableCut(ck, c, v, scratch);
+      if (cut.all) {
+        for (let t = 0; t < c; t++) out[poolRow[off + t]!] = 1;
+        continue;
+      }
+      let eq = cut.eqTake;
+      const pivot = cut.pivot;
+      for (let t = 0; t < c; t++) {
+        const key = ck[t]!;
+        if (key < pivot || (key === pivot && eq-- > 0)) out[poolRow[off + t]!] = 1;
+      }
+    }
+  }
+}
+
 /** The internal result, with what ranking needs. */
 interface Found {
   result: FindLabelIssuesResult;
   pre: ConfidentJointResult | null;
   range: { min: number; max: number };
   ties: TieOrder;
+  /** scores of result.indices when a scorer was requested */
+  scores: Float64Array | null;
+}
+
+interface ScoreRequest {
+  method: RankBy;
+  adjust: boolean;
 }
 
 function findImpl(
@@ -160,6 +439,7 @@ function findImpl(
   pp: ProbMatrix,
   opts: FindLabelIssuesOptions,
   precomputed: ConfidentJointResult | undefined,
+  scoreRequest: ScoreRequest | null,
 ): Found {
   const warnings: string[] = [];
   const filterBy = opts.filterBy ?? 'prune_by_noise_rate';
@@ -189,6 +469,14 @@ function findImpl(
     precomputed ?? (filterBy === 'predicted_neq_given' ? null : computeConfidentJointFull(labels, pp, { tieOrder: ties }));
   const range = pre ? rangeOf(pre) : valueRange(pp);
   assertValidRange(range);
+  // get_label_quality_scores' checks (cleanlab runs them after the mask; no other error can
+  // arise in between, so checking them here reports the same error)
+  let scorer: RowScorer | null = null;
+  if (scoreRequest) {
+    assertScoringOptions(scoreRequest.method, scoreRequest.adjust, range, 'rank_by');
+    const thr = scoreRequest.adjust ? (pre ?? computeConfidentJointFull(labels, pp, { tieOrder: ties })).thresholds : null;
+    scorer = makeRowScorer(scoreRequest.method, k, thr);
+  }
 
   const d = pp.data;
   const mask = new Uint8Array(n);
@@ -200,82 +488,83 @@ function findImpl(
     else c = p.calibratedFlat;
     const counts = p.labelCounts;
     const q = pruneCountMatrix(c, k, counts, minEx, fracNoise, ntr, ties, warnings);
-    let maxClass = 0;
-    for (let col = 0; col < k; col++) maxClass = Math.max(maxClass, counts[col]!);
-    const keys = new Float64Array(maxClass);
-    const scratch = new Float64Array(maxClass);
-    const rows = p.classRows;
-    const starts = p.classStart;
-    let byClass: Uint8Array | null = null;
-    if (filterBy !== 'prune_by_noise_rate') {
-      byClass = filterBy === 'both' ? new Uint8Array(n) : mask;
+    const selector = new PruneSelector();
+    const byClass = filterBy === 'prune_by_noise_rate' ? null : filterBy === 'both' ? new Uint8Array(n) : mask;
+    const byNoise = filterBy === 'prune_by_class' ? null : filterBy === 'both' ? new Uint8Array(n) : mask;
+    if (byClass) {
       for (let col = 0; col < k; col++) {
         const m = counts[col]!;
-        if (m <= minEx) {
-          warnings.push(warnTooFewByClass(col));
-          continue;
+        if (m <= minEx) warnings.push(warnTooFewByClass(col));
+        // cleanlab copies a class's mask back only when it has > 1 row
+        else if (m > 1) {
+          const u = m - q[col * k + col]!;
+          if (u >= 1) selector.add(col, -1, u, byClass); // S1: lowest P[n][k] first
         }
-        if (m <= 1) continue; // cleanlab copies a class's mask back only when it has > 1 row
-        const u = m - q[col * k + col]!;
-        if (!(u >= 1)) continue;
-        const base = starts[col]!;
-        for (let t = 0; t < m; t++) keys[t] = d[rows[base + t]! * k + col]!;
-        markSmallest(keys, m, u, ties, scratch, byClass, rows, base);
       }
     }
-    if (filterBy !== 'prune_by_class') {
-      const byNoise = filterBy === 'both' ? new Uint8Array(n) : mask;
+    if (byNoise) {
       for (let col = 0; col < k; col++) {
         const m = counts[col]!;
-        if (m <= minEx) {
-          warnings.push(warnTooFewNoiseRate(col));
-          continue;
-        }
-        if (m <= 1) continue;
-        const base = starts[col]!;
-        for (let j = 0; j < k; j++) {
-          if (j === col) continue;
-          const v = q[j * k + col]!;
-          if (!(v > 0)) continue;
-          if (v >= m) {
-            for (let t = 0; t < m; t++) byNoise[rows[base + t]!] = 1;
-            continue;
+        if (m <= minEx) warnings.push(warnTooFewNoiseRate(col));
+        else if (m > 1) {
+          for (let j = 0; j < k; j++) {
+            if (j === col) continue;
+            const v = q[j * k + col]!;
+            if (v > 0) selector.add(col, j, v, byNoise); // S2: largest P[n][j] − P[n][k] first
           }
-          // key = -(P[j] - P[k]) = P[k] - P[j] (bit-identical, sign of zero aside)
-          for (let t = 0; t < m; t++) {
-            const o = rows[base + t]! * k;
-            keys[t] = d[o + col]! - d[o + j]!;
-          }
-          markSmallest(keys, m, v, ties, scratch, byNoise, rows, base);
         }
       }
-      if (filterBy === 'both') for (let i = 0; i < n; i++) mask[i] = byClass![i]! & byNoise[i]!;
     }
+    selector.run(d, k, labels, p.classRows, p.classStart, ties);
+    if (filterBy === 'both') for (let i = 0; i < n; i++) mask[i] = byClass![i]! & byNoise![i]!;
   } else if (filterBy === 'confident_learning') {
-    if (opts.confidentJoint) warnings.push('The supplied `confident_joint` is ignored by filter_by=\'confident_learning\': it is recomputed from labels and pred_probs.');
+    if (opts.confidentJoint) {
+      warnings.push("The supplied `confident_joint` is ignored by filter_by='confident_learning': it is recomputed from labels and pred_probs.");
+    }
     const off = pre!.offDiagonalIndices;
     for (let t = 0; t < off.length; t++) mask[off[t]!] = 1;
   } else if (filterBy === 'predicted_neq_given') {
     for (let i = 0; i < n; i++) if (firstArgmax(d, i * k, k) !== labels[i]!) mask[i] = 1;
   } else {
-    // low_self_confidence / low_normalized_margin
+    // low_self_confidence / low_normalized_margin: no near-argmax filter (§10.8)
     if (opts.confidentJoint) warnings.push(CONFIDENT_JOINT_IGNORED_WARNING);
-    const m = countOffDiagonalIssues(pre!, labels, pp);
+    const m = countOffDiagonalIssues(pre!);
     const method: RankBy = filterBy === 'low_self_confidence' ? 'self_confidence' : 'normalized_margin';
     const scores = scoreRows(labels, pp, method, null, null);
     markSmallest(scores, n, m, ties, new Float64Array(n), mask);
   }
 
-  if (filterBy !== 'low_self_confidence' && filterBy !== 'low_normalized_margin') {
-    for (let i = 0; i < n; i++) {
-      if (mask[i] && givenIsNearArgmax(d, i * k, k, labels[i]!)) mask[i] = 0;
-    }
+  // final near-argmax filter (§10.9) and, for ranking, the scores of the flagged rows —
+  // both read the flagged row once
+  const nearFilter = filterBy !== 'low_self_confidence' && filterBy !== 'low_normalized_margin';
+  // compact the flagged rows first (branch-free), then visit them: independent row loads
+  // let the CPU overlap the cache misses
+  const idx = new Int32Array(n);
+  let flagged = 0;
+  for (let i = 0; i < n; i++) {
+    idx[flagged] = i;
+    flagged += mask[i]!;
   }
+  const scores = scorer ? new Float64Array(flagged) : null;
   let count = 0;
-  for (let i = 0; i < n; i++) count += mask[i]!;
-  const indices = new Int32Array(count);
-  for (let i = 0, c = 0; i < n; i++) if (mask[i]) indices[c++] = i;
-  return { result: { mask, indices, warnings }, pre, range, ties };
+  for (let t = 0; t < flagged; t++) {
+    const i = idx[t]!;
+    const o = i * k;
+    const s = labels[i]!;
+    if (nearFilter && givenIsNearArgmax(d, o, k, s)) {
+      mask[i] = 0;
+      continue;
+    }
+    if (scores) scores[count] = scoreRow(scorer!, d, o, s);
+    idx[count++] = i;
+  }
+  return {
+    result: { mask, indices: idx.slice(0, count), warnings },
+    pre,
+    range,
+    ties,
+    scores: scores ? scores.slice(0, count) : null,
+  };
 }
 
 /**
@@ -289,13 +578,14 @@ export function findLabelIssues(
   opts: FindLabelIssuesOptions = {},
   precomputed?: ConfidentJointResult,
 ): FindLabelIssuesResult {
-  return findImpl(labels, pp, opts, precomputed).result;
+  return findImpl(labels, pp, opts, precomputed, null).result;
 }
 
 /**
  * cleanlab `find_label_issues(..., return_indices_ranked_by=rankBy,
  * rank_by_kwargs={adjust_pred_probs})`: flagged rows ordered by ascending label quality
- * score, ties by lower row first. Warnings are appended to `opts.warnings` when given.
+ * score (scores as get_label_quality_scores on all rows), ties by lower row first (S4).
+ * Warnings are appended to `opts.warnings` when given.
  */
 export function findLabelIssuesRanked(
   labels: Int32Array,
@@ -303,11 +593,11 @@ export function findLabelIssuesRanked(
   opts: FindLabelIssuesOptions & { rankBy: RankBy; adjustPredProbs?: boolean; warnings?: string[] },
   precomputed?: ConfidentJointResult,
 ): Int32Array {
-  const found = findImpl(labels, pp, opts, precomputed);
+  const found = findImpl(labels, pp, opts, precomputed, { method: opts.rankBy, adjust: opts.adjustPredProbs ?? false });
   opts.warnings?.push(...found.result.warnings);
-  const adjust = opts.adjustPredProbs ?? false;
-  assertScoringOptions(opts.rankBy, adjust, found.range, 'rank_by');
-  let thr: Float64Array | null = null;
-  if (adjust) thr = (found.pre ?? computeConfidentJointFull(labels, pp, { tieOrder: found.ties })).thresholds;
-  return rankFlaggedRows(labels, pp, found.result.indices, opts.rankBy, thr, found.ties);
+  const flagged = found.result.indices;
+  const ord = argsortBy(found.scores!, found.ties);
+  const out = new Int32Array(flagged.length);
+  for (let t = 0; t < flagged.length; t++) out[t] = flagged[ord[t]!]!;
+  return out;
 }

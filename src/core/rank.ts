@@ -37,6 +37,74 @@ export function assertScoringOptions(
   }
 }
 
+/** Per-call state of the row scorer (thresholds shift for adjust_pred_probs, buffers). */
+export interface RowScorer {
+  method: RankBy;
+  k: number;
+  /** thresholds t (adjust_pred_probs) or null */
+  shift: Float64Array | null;
+  tmax: number;
+  lnK: number;
+  buf: Float64Array;
+}
+
+export function makeRowScorer(method: RankBy, k: number, adjustThresholds: ArrayLike<number> | null): RowScorer {
+  let shift: Float64Array | null = null;
+  let tmax = 0;
+  if (adjustThresholds) {
+    shift = Float64Array.from(adjustThresholds);
+    tmax = -Infinity;
+    for (let j = 0; j < k; j++) {
+      const t = shift[j]!;
+      if (t !== t) {
+        tmax = NaN; // np.max propagates NaN
+        break;
+      }
+      if (t > tmax) tmax = t;
+    }
+  }
+  return { method, k, shift, tmax, lnK: Math.log(k), buf: new Float64Array(k) };
+}
+
+/** Label quality score of one row (data[o .. o+k), given label s), spec §9. */
+export function scoreRow(sc0: RowScorer, d: ArrayLike<number>, o: number, s: number): number {
+  const k = sc0.k;
+  const buf = sc0.buf;
+  let src: ArrayLike<number> = d;
+  let so = o;
+  const shift = sc0.shift;
+  if (shift) {
+    // P' = (P - t) + max t, then divided by its pairwise row sum
+    const tmax = sc0.tmax;
+    for (let j = 0; j < k; j++) buf[j] = d[o + j]! - shift[j]! + tmax;
+    const rs = pairwiseSum(buf, 0, k);
+    for (let j = 0; j < k; j++) buf[j] = buf[j]! / rs;
+    src = buf;
+    so = 0;
+  }
+  const sc = src[so + s]!;
+  const method = sc0.method;
+  if (method === 'self_confidence') return sc;
+  if (method === 'normalized_margin') {
+    let mx = -Infinity;
+    for (let j = 0; j < k; j++) {
+      if (j === s) continue;
+      const v = src[so + j]!;
+      if (v > mx || v !== v) mx = v; // np.max propagates NaN
+      if (mx !== mx) break;
+    }
+    return (sc - mx + 1) / 2;
+  }
+  // confidence_weighted_entropy (never with adjusted probabilities)
+  for (let j = 0; j < k; j++) {
+    const p = src[so + j]!;
+    buf[j] = p === 0 ? 0 : p * Math.log(p); // scipy xlogy(p, p)
+  }
+  const h = -pairwiseSum(buf, 0, k) / sc0.lnK;
+  const x = h / (sc < 1e-6 ? 1e-6 : sc);
+  return Math.log(x + 1) / (x < 1e-6 ? 1e-6 : x);
+}
+
 /**
  * Scores of the given rows (all rows when `rows` is null) — the kernel behind
  * getLabelQualityScores. `adjustThresholds`: the per-class thresholds when
@@ -53,58 +121,17 @@ export function scoreRows(
   const d = pp.data;
   const count = rows ? rows.length : pp.n;
   const out = new Float64Array(count);
-  let shift: Float64Array | null = null;
-  let tmax = 0;
-  const buf = new Float64Array(k);
-  if (adjustThresholds) {
-    shift = Float64Array.from(adjustThresholds);
-    tmax = -Infinity;
-    for (let j = 0; j < k; j++) {
-      const t = shift[j]!;
-      if (t !== t) {
-        tmax = NaN;
-        break;
-      }
-      if (t > tmax) tmax = t;
+  const scorer = makeRowScorer(method, k, adjustThresholds);
+  if (!scorer.shift && method === 'self_confidence') {
+    for (let r = 0; r < count; r++) {
+      const i = rows ? rows[r]! : r;
+      out[r] = d[i * k + labels[i]!]!;
     }
+    return out;
   }
-  const lnK = Math.log(k);
   for (let r = 0; r < count; r++) {
     const i = rows ? rows[r]! : r;
-    const s = labels[i]!;
-    const o = i * k;
-    let src: ArrayLike<number> = d;
-    let so = o;
-    if (shift) {
-      // P' = (P - t) + max t, then divided by its pairwise row sum
-      for (let j = 0; j < k; j++) buf[j] = d[o + j]! - shift[j]! + tmax;
-      const rs = pairwiseSum(buf, 0, k);
-      for (let j = 0; j < k; j++) buf[j] = buf[j]! / rs;
-      src = buf;
-      so = 0;
-    }
-    const sc = src[so + s]!;
-    if (method === 'self_confidence') {
-      out[r] = sc;
-    } else if (method === 'normalized_margin') {
-      let mx = -Infinity;
-      for (let j = 0; j < k; j++) {
-        if (j === s) continue;
-        const v = src[so + j]!;
-        if (v > mx || v !== v) mx = v; // np.max propagates NaN
-        if (mx !== mx) break;
-      }
-      out[r] = (sc - mx + 1) / 2;
-    } else {
-      // confidence_weighted_entropy
-      for (let j = 0; j < k; j++) {
-        const p = src[so + j]!;
-        buf[j] = p === 0 ? 0 : p * Math.log(p); // scipy xlogy(p, p)
-      }
-      const h = -pairwiseSum(buf, 0, k) / lnK;
-      const x = h / (sc < 1e-6 ? 1e-6 : sc);
-      out[r] = Math.log(x + 1) / (x < 1e-6 ? 1e-6 : x);
-    }
+    out[r] = scoreRow(scorer, d, i * k, labels[i]!);
   }
   return out;
 }

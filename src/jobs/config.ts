@@ -99,3 +99,17 @@ export function resolveJobsConfig(partial: Partial<JobsConfig> = {}): JobsConfig
 export function ttlMs(cfg: JobsConfig): number {
   return cfg.jobTtlHours * 3600_000;
 }
+
+/** Jobs settings from the service config (src/config.ts) plus the jobs-only variables. */
+export function jobsConfigFromAppConfig(
+  config: { dataDir: string; databaseUrl: string | undefined; jobTtlHours: number },
+  env: Record<string, string | undefined> = process.env,
+): JobsConfig {
+  const fromEnv = jobsConfigFromEnv({ ...env, DATA_DIR: undefined, DATABASE_URL: undefined, JOB_TTL_HOURS: undefined });
+  return resolveJobsConfig({
+    ...fromEnv,
+    dataDir: config.dataDir,
+    databaseUrl: config.databaseUrl ?? null,
+    jobTtlHours: config.jobTtlHours,
+  });
+}

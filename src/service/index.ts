@@ -9,6 +9,8 @@ import { correctedAccuracyEndpoint } from './corrected-accuracy.js';
 import { datasetHealthEndpoint } from './dataset-health.js';
 import { labelIssuesEndpoint } from './label-issues.js';
 import { labelQualityScoresEndpoint } from './label-quality-scores.js';
+import { multiannotatorConsensusEndpoint } from './multiannotator.js';
+import { multilabelLabelIssuesEndpoint } from './multilabel.js';
 import type { EndpointSpec, RequestPayload, ServiceResult } from './types.js';
 
 export type { EndpointSpec, RequestPayload, ServiceResult } from './types.js';
@@ -19,6 +21,8 @@ export const ENDPOINTS: readonly EndpointSpec[] = [
   labelQualityScoresEndpoint,
   datasetHealthEndpoint,
   correctedAccuracyEndpoint,
+  multilabelLabelIssuesEndpoint,
+  multiannotatorConsensusEndpoint,
 ];
 
 export type EndpointName = string;

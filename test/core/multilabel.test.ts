@@ -335,6 +335,8 @@ t.test('A5.2 ranked low_* quirk: permutation of the row-ordered subset applied t
   const pi = Array.from(sub.keys()).sort((a, b) => sub[a]! - sub[b]! || a - b);
   const ranked = findLabelIssuesMultilabel(L, P, { filterBy: 'low_self_confidence', returnIndicesRankedBy: 'self_confidence' }).ranked!;
   t.same(Array.from(ranked), pi.map((j) => O[j]!), 'O[π]');
+  t.same(O, [3, 2, 5, 7], 'score order of the flagged rows');
+  t.same(Array.from(ranked), [2, 3, 5, 7], 'cleanlab returns O[π], not the score order (the quirk matters here)');
   t.end();
 });
 

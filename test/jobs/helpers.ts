@@ -47,3 +47,66 @@ export async function openStoreEnv(name: 'sqlite' | 'postgres', extra: Partial<J
     },
   };
 }
+
+/** Deterministic PRNG (mulberry32). */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let x = Math.imul(a ^ (a >>> 15), 1 | a);
+    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
+    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export interface Data {
+  n: number;
+  k: number;
+  labels: number[];
+  /** row-major N×K */
+  probs: Float64Array;
+}
+
+/** Noisy labels and peaked, row-normalised probabilities, values rounded to 1e-4 (ties happen). */
+export function synthetic(n: number, k: number, seed = 1, noise = 0.2): Data {
+  const r = rng(seed);
+  const labels: number[] = [];
+  const probs = new Float64Array(n * k);
+  for (let i = 0; i < n; i++) {
+    const truth = Math.floor(r() * k);
+    const given = r() < noise ? Math.floor(r() * k) : truth;
+    labels.push(given);
+    let s = 0;
+    for (let j = 0; j < k; j++) {
+      const v = Math.round((r() + (j === truth ? 2 + 3 * r() : 0)) * 1e4) / 1e4;
+      probs[i * k + j] = v;
+      s += v;
+    }
+    for (let j = 0; j < k; j++) probs[i * k + j] = probs[i * k + j]! / s;
+  }
+  return { n, k, labels, probs };
+}
+
+export function rows(d: Data): number[][] {
+  return Array.from({ length: d.n }, (_, i) => Array.from(d.probs.subarray(i * d.k, (i + 1) * d.k)));
+}
+
+export interface FormPart {
+  name: string;
+  filename?: string;
+  value: string | Uint8Array;
+}
+
+/** multipart/form-data body, as requests/curl send it. */
+export function multipart(parts: FormPart[], boundary = 'lc-jobs-boundary-9Zx'): { payload: Buffer; headers: Record<string, string> } {
+  const chunks: Buffer[] = [];
+  for (const p of parts) {
+    const disp = `form-data; name="${p.name}"` + (p.filename ? `; filename="${p.filename}"` : '');
+    const type = p.filename ? 'application/octet-stream' : 'text/plain';
+    chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: ${disp}\r\nContent-Type: ${type}\r\n\r\n`));
+    chunks.push(typeof p.value === 'string' ? Buffer.from(p.value) : Buffer.from(p.value));
+    chunks.push(Buffer.from('\r\n'));
+  }
+  chunks.push(Buffer.from(`--${boundary}--\r\n`));
+  return { payload: Buffer.concat(chunks), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
+}

@@ -4,7 +4,7 @@
  * `get_label_quality_multiannotator`).
  */
 import { InputError } from '../errors.js';
-import { firstArgmax } from '../numeric.js';
+import { firstArgmax, pairwiseSum } from '../numeric.js';
 import type { ProbMatrix } from '../types.js';
 import { findBestTemperature, packedLabelDistribution, temperatureScale } from './calibration.js';
 import { getMajorityVoteLabel } from './majority-vote.js';
@@ -117,23 +117,27 @@ function crowdlabPosterior(
   const meanN = meanOf(numAnnotations);
   const modelWeight = Math.max(1 - eModel / e0, CLIPPING_LOWER_BOUND) * Math.sqrt(meanN);
   const post = new Float64Array(n * k);
-  const terms: number[] = [];
-  const weights: number[] = [];
+  const terms = new Float64Array(m + 1);
+  const weights = new Float64Array(m);
+  const who = new Int32Array(m);
   for (let i = 0; i < n; i++) {
     // tot_i = (Σ w_a over i's annotators, column order, from 0.0) + W — in this order
     // (spec B5.7); the numerator starts with P·W. Bit-exact to the fixtures this way.
-    weights.length = 0;
-    for (let a = 0; a < m; a++) if (data[i * m + a]! !== MISSING) weights.push(w[a]!);
-    const tot = sumOf(weights) + modelWeight;
-    for (let c = 0; c < k; c++) {
-      terms.length = 0;
-      terms.push(pp.data[i * k + c]! * modelWeight);
-      for (let a = 0; a < m; a++) {
-        const v = data[i * m + a]!;
-        if (v === MISSING) continue;
-        terms.push((v === c ? cl : ncl) * w[a]!);
+    let na = 0;
+    for (let a = 0; a < m; a++) {
+      if (data[i * m + a]! !== MISSING) {
+        who[na] = a;
+        weights[na++] = w[a]!;
       }
-      post[i * k + c] = sumOf(terms) / tot;
+    }
+    const tot = pairwiseSum(weights, 0, na) + modelWeight;
+    for (let c = 0; c < k; c++) {
+      terms[0] = pp.data[i * k + c]! * modelWeight;
+      for (let j = 0; j < na; j++) {
+        const a = who[j]!;
+        terms[j + 1] = (data[i * m + a]! === c ? cl : ncl) * w[a]!;
+      }
+      post[i * k + c] = pairwiseSum(terms, 0, na + 1) / tot;
     }
   }
   return { posterior: { data: post, n, k }, modelWeight, annotatorWeight: w, consensusLikelihood: cl };

@@ -80,42 +80,45 @@ export function dawidSkene(
   for (let i = 0; i < n; i++) T[i * k + mv.labels[i]!] = 1;
 
   const priors = new Float64Array(k);
-  const confusion = new Float64Array(m * k * k);
+  const confusion = new Float64Array(m * k * k); // [a][true][given]
+  const counts = new Float64Array(m * k * k); // [a][given][true]: contiguous over the true class
   const logPrior = new Float64Array(k);
-  const logConf = new Float64Array(m * k * k);
+  const logConfT = new Float64Array(m * k * k); // [a][given][true]
   const rowLog = new Float64Array(k);
   let next = new Float64Array(n * k);
   let iterations = 0;
   let converged = false;
   let logLikelihood = NaN;
+  const kk = k * k;
 
-  const mStep = (): void => {
+  const mStep = (T: Float64Array): void => {
     priors.fill(0);
     for (let i = 0; i < n; i++) for (let c = 0; c < k; c++) priors[c]! += T[i * k + c]!;
     for (let c = 0; c < k; c++) priors[c] = (priors[c]! + s) / (n + k * s);
-    confusion.fill(0);
+    counts.fill(0);
     for (let i = 0; i < n; i++) {
+      const ti = i * k;
       for (let a = 0; a < m; a++) {
         const l = data[i * m + a]!;
         if (l === MISSING) continue;
-        const base = a * k * k;
-        for (let c = 0; c < k; c++) confusion[base + c * k + l]! += T[i * k + c]!;
+        const base = a * kk + l * k;
+        for (let c = 0; c < k; c++) counts[base + c]! += T[ti + c]!;
       }
     }
     for (let a = 0; a < m; a++) {
       for (let c = 0; c < k; c++) {
-        const off = a * k * k + c * k;
         let tot = 0;
-        for (let l = 0; l < k; l++) tot += confusion[off + l]!;
+        for (let l = 0; l < k; l++) tot += counts[a * kk + l * k + c]!;
         const denom = tot + k * s;
         for (let l = 0; l < k; l++) {
           // A class nobody ever assigned weight to (possible with s = 0): uniform row.
-          confusion[off + l] = denom > 0 ? (confusion[off + l]! + s) / denom : 1 / k;
+          const theta = denom > 0 ? (counts[a * kk + l * k + c]! + s) / denom : 1 / k;
+          confusion[a * kk + c * k + l] = theta;
+          logConfT[a * kk + l * k + c] = Math.log(theta);
         }
       }
     }
     for (let c = 0; c < k; c++) logPrior[c] = Math.log(priors[c]!);
-    for (let j = 0; j < logConf.length; j++) logConf[j] = Math.log(confusion[j]!);
   };
 
   const eStep = (out: Float64Array): number => {
@@ -125,21 +128,25 @@ export function dawidSkene(
       for (let a = 0; a < m; a++) {
         const l = data[i * m + a]!;
         if (l === MISSING) continue;
-        const base = a * k * k + l;
-        for (let c = 0; c < k; c++) rowLog[c]! += logConf[base + c * k]!;
+        const base = a * kk + l * k;
+        for (let c = 0; c < k; c++) rowLog[c]! += logConfT[base + c]!;
       }
       let top = -Infinity;
       for (let c = 0; c < k; c++) if (rowLog[c]! > top) top = rowLog[c]!;
       let z = 0;
-      for (let c = 0; c < k; c++) z += Math.exp(rowLog[c]! - top);
-      for (let c = 0; c < k; c++) out[i * k + c] = Math.exp(rowLog[c]! - top) / z;
+      for (let c = 0; c < k; c++) {
+        const e = Math.exp(rowLog[c]! - top);
+        rowLog[c] = e;
+        z += e;
+      }
+      for (let c = 0; c < k; c++) out[i * k + c] = rowLog[c]! / z;
       ll += top + Math.log(z);
     }
     return ll;
   };
 
   while (iterations < maxIter) {
-    mStep();
+    mStep(T);
     logLikelihood = eStep(next);
     iterations++;
     let delta = 0;
@@ -154,7 +161,7 @@ export function dawidSkene(
     }
   }
   // Final parameters consistent with the returned posterior.
-  mStep();
+  mStep(T);
 
   const consensus = new Int32Array(n);
   const quality = new Float64Array(n);

@@ -86,7 +86,7 @@ export function commonMultilabelIssues(
     ...(opts.confidentJoint !== undefined ? { confidentJoint: opts.confidentJoint } : {}),
   });
   const recs = multilabelIssueRecords(oneHot(labels, pp.k), pp.k, pp.n, r.perClass, opts.classNames);
-  return sortDescendingPandas(recs, (x) => x.issueProbability, ties);
+  return sortMultilabelIssues(recs, ties);
 }
 
 /**
@@ -104,7 +104,20 @@ export function rankClassesByMultilabelQuality(
     ...(opts.joint !== undefined ? { confidentJoint: opts.joint } : {}),
     tieOrder: ties,
   });
-  const n = pp.n;
+  return classQualityFromIssues(issues, pp.n, ties);
+}
+
+/**
+ * The class table of A7.2 from records sorted as `common_multilabel_issues` sorts them:
+ * walk the records, set each class's (inverse) issue count = trunc(probability · N)
+ * (quirk), noise = probability, quality = 1 − noise; classes in order of first record,
+ * then sorted ascending by quality (S6).
+ */
+export function classQualityFromIssues(
+  issues: readonly CommonMultilabelIssue[],
+  n: number,
+  ties: TieOrder = 'stable',
+): MultilabelClassQuality[] {
   const byClass = new Map<number, MultilabelClassQuality>();
   for (const rec of issues) {
     let row = byClass.get(rec.classIndex);
@@ -132,6 +145,11 @@ export function rankClassesByMultilabelQuality(
   const rows = [...byClass.values()];
   const ord = argsortBy(Float64Array.from(rows, (r) => r.labelQualityScore), ties);
   return Array.from(ord, (j) => rows[j]!);
+}
+
+/** Records of `multilabelIssueRecords` sorted like `common_multilabel_issues` (S7, descending). */
+export function sortMultilabelIssues(recs: CommonMultilabelIssue[], ties: TieOrder = 'stable'): CommonMultilabelIssue[] {
+  return sortDescendingPandas(recs, (x) => x.issueProbability, ties);
 }
 
 /** `overall_multilabel_health_score` (A7.3): 1 − (# flagged by the default A5.1) / N. */

@@ -25,7 +25,9 @@ export type { MultilabelAggregator, MultilabelScoreOptions } from './rank.js';
 export { OLD_CONFIDENT_JOINT_WARNING, findLabelIssuesMultilabel, numLabelIssuesMultilabel } from './filter.js';
 export type { MultilabelFindOptions, MultilabelFindResult } from './filter.js';
 export {
+  classQualityFromIssues,
   commonMultilabelIssues,
+  sortMultilabelIssues,
   multilabelHealthSummary,
   multilabelIssueRecords,
   overallMultilabelHealthScore,

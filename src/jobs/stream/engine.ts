@@ -26,11 +26,12 @@ import {
   computeConfidentJointFull,
   estimateJoint,
   estimatePyAndNoiseMatricesFromProbabilities,
+  numLabelIssues,
   toMatrix,
   valueRange,
   type ConfidentJointResult,
 } from '../../core/count.js';
-import { findOverlappingClasses, rankClassesByLabelQuality } from '../../core/dataset.js';
+import { findOverlappingClasses, overallLabelHealthScore, rankClassesByLabelQuality } from '../../core/dataset.js';
 import { InputError } from '../../core/errors.js';
 import { FRAC_NOISE_IGNORED_WARNING, pruneCountMatrix } from '../../core/filter.js';
 import { firstArgmax, givenIsNearArgmax } from '../../core/numeric.js';
@@ -217,7 +218,8 @@ class ChunkJointKernel {
     this.labels = new Int32Array(rows);
   }
 
-  run(chunk: Chunk, raw: Float64Array): Int32Array {
+  /** Adds the chunk's raw counts to `raw`; returns its off-diagonal rows (chunk-local) and how many survive the near-argmax filter. */
+  run(chunk: Chunk, raw: Float64Array): { off: Int32Array; issues: number } {
     const { k } = this;
     const count = chunk.count;
     const d = this.data;
@@ -238,7 +240,7 @@ class ChunkJointKernel {
     const cj = res.confidentJointFlat;
     for (let i = 0; i < k * k; i++) raw[i] = raw[i]! + cj[i]!;
     for (let c = 0; c < k; c++) raw[c * k + c] = raw[c * k + c]! - 1;
-    return res.offDiagonalIndices;
+    return { off: res.offDiagonalIndices, issues: res.numOffDiagonalIssues };
   }
 }
 
@@ -392,9 +394,6 @@ async function compute(kind: JobKind, input: ChunkedInput, options: Record<strin
     // core rank.ts getLabelQualityScores
     assertScoringOptions(rankBy, adjust, range);
   }
-  // num_label_issues (every kind reports it): one class is never allowed
-  assertValidLabels(standIn.labels, standIn.pp, false);
-  assertValidRange(range);
 
   // ---- pass 2: confident joint, off-diagonal rows, pass-2 flagged sets, accuracy counts
   const raw = new Float64Array(k * k);
@@ -406,13 +405,10 @@ async function compute(kind: JobKind, input: ChunkedInput, options: Record<strin
   let offDiagonalIssues = 0;
   const cand: number[] = [];
   for await (const ch of input.pass(2, true)) {
-    const off = kernel.run(ch, raw);
+    const { off, issues } = kernel.run(ch, raw);
+    offDiagonalIssues += issues;
     const d = ch.pp.data;
     const l = ch.labels;
-    for (let t = 0; t < off.length; t++) {
-      const i = off[t]!;
-      if (!givenIsNearArgmax(d, i * k, k, l[i]!)) offDiagonalIssues++;
-    }
     if (li) {
       for (let i = 0; i < ch.count; i++) confusion[firstArgmax(d, i * k, k) * k + l[i]!]!++;
     }
@@ -453,8 +449,11 @@ async function compute(kind: JobKind, input: ChunkedInput, options: Record<strin
     classRows: new Int32Array(0),
     minValue: min,
     maxValue: max,
+    numOffDiagonalIssues: offDiagonalIssues,
     tieOrder: 'stable',
   };
+  // num_label_issues (off_diagonal) through the core, which also applies its label checks
+  const numIssues = numLabelIssues(standIn.labels, standIn.pp, { precomputed: pre });
   const joint = estimateJoint(null, null, { precomputed: pre });
   const noLabels = new Int32Array(0);
   const noP: ProbMatrix = { data: new Float64Array(0), n: 0, k };
@@ -472,15 +471,14 @@ async function compute(kind: JobKind, input: ChunkedInput, options: Record<strin
         py: latent.py,
         noise_matrix: latent.noiseMatrix,
         inverse_noise_matrix: latent.inverseNoiseMatrix,
-        num_label_issues: offDiagonalIssues,
+        num_label_issues: numIssues,
       },
       labelIssues: null,
     };
   }
 
   const classes = presentClasses(rankClassesByLabelQuality(null, null, { joint, numExamples: n }), classNames);
-  // core dataset.ts overallLabelHealthScore with labels: 1 − num_label_issues / N
-  const overall = 1 - offDiagonalIssues / n;
+  const overall = overallLabelHealthScore(standIn.labels, standIn.pp, { precomputed: pre, numExamples: n });
 
   if (kind === 'dataset-health') {
     const o = options as DatasetHealthOptions;
@@ -494,7 +492,7 @@ async function compute(kind: JobKind, input: ChunkedInput, options: Record<strin
           findOverlappingClasses(null, null, { joint, numExamples: n, asymmetric: o.asymmetric }),
           classNames,
         ),
-        num_label_issues: offDiagonalIssues,
+        num_label_issues: numIssues,
       },
       labelIssues: null,
     };
@@ -555,7 +553,12 @@ async function compute(kind: JobKind, input: ChunkedInput, options: Record<strin
   };
 }
 
-/** Labels with the facts cleanlab's label checks look at: the first label and whether another exists. */
+/**
+ * A two-row stand-in for the labels with the facts the core's label checks look at (the
+ * first label, whether another class occurs, the largest index stays < K), so functions
+ * such as numLabelIssues(labels, pred_probs, {precomputed}) run their checks and formulas
+ * on the merged counts without N-long arrays.
+ */
 function standInLabels(first: number, other: number, k: number): { labels: Int32Array; pp: ProbMatrix } {
   const labels = other >= 0 ? Int32Array.of(first, other) : Int32Array.of(first);
   return { labels, pp: { data: new Float64Array(labels.length * k), n: labels.length, k } };

@@ -1,0 +1,744 @@
+/**
+ * The jobs API as a Fastify plugin (register it in the /v1 scope so it shares auth and
+ * load shedding):
+ *
+ *   POST   /v1/jobs                       202 + Location; JSON (inline arrays or upload refs) or multipart .npy
+ *   GET    /v1/jobs                       list, newest first, offset/limit paging
+ *   GET    /v1/jobs/{id}                  status, progress, timings, error
+ *   GET    /v1/jobs/{id}/result           the synchronous body; label_issues → a link
+ *   GET    /v1/jobs/{id}/label-issues     flagged rows, worst first, offset/limit
+ *   DELETE /v1/jobs/{id}                  cancel (queued/running) or delete (finished) with its data
+ *   POST   /v1/uploads                    open an upload
+ *   PUT    /v1/uploads/{id}/parts/{n}     one part, streamed to disk
+ *   POST   /v1/uploads/{id}/complete      join the parts into a validated .npy
+ *   GET    /v1/uploads/{id}, DELETE /v1/uploads/{id}
+ *
+ * The plugin opens the job store (unless given one) and, by default, starts the
+ * in-process runner in a worker thread (JOB_RUNNER=off: API only, e.g. when separate
+ * `labelcheck worker` processes run the jobs).
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import multipart from '@fastify/multipart';
+import type { FastifyInstance, FastifyPluginAsync, FastifyRequest, FastifySchemaCompiler } from 'fastify';
+import { validatorCompiler as zodValidatorCompiler } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { InputError } from '../core/errors.js';
+import { npyToLabelValues, npyToProbMatrix } from '../io/npy.js';
+import { readNpyFileHeader } from './stream/npy-file.js';
+import { makeProblem, PROBLEM_CONTENT_TYPE, problemFromError, sendProblem } from '../api/plugins/problem.js';
+import { problemSchema } from '../schemas/common.js';
+import { getEndpoint } from '../service/index.js';
+import { jsonBodyObject, splitFields } from '../service/input.js';
+import { parseOptions } from '../service/options.js';
+import { jobsConfigFromAppConfig, jobsConfigFromEnv, ttlMs, type JobsConfig } from './config.js';
+import { withJobDefaults } from './executor.js';
+import { isId, removeUploadFiles, uploadDataPath } from './files.js';
+import { JobRunner, type RunnerLogger } from './runner.js';
+import {
+  createJobBodySchema,
+  createJobMultipartSchema,
+  createUploadBodySchema,
+  idempotencyHeadersSchema,
+  jobIdParamsSchema,
+  jobListSchema,
+  jobResultSchema,
+  jobSchema,
+  labelIssuesPageQuerySchema,
+  labelIssuesPageSchema,
+  listJobsQuerySchema,
+  uploadIdParamsSchema,
+  uploadPartParamsSchema,
+  uploadPartSchema,
+  uploadSchema,
+} from './schemas.js';
+import { openJobStore } from './store/index.js';
+import { JOB_KINDS, type JobInput, type JobKind, type JobRecord, type JobStatus, type JobStore, type UploadRecord } from './store/types.js';
+import {
+  checkDiskBudget,
+  checkNpySize,
+  completeUpload,
+  createUpload,
+  deleteUpload,
+  JobsHttpError,
+  notFound,
+  receivePart,
+  streamToFile,
+} from './uploads.js';
+import { startRunnerThread } from './worker.js';
+
+export interface JobsPluginOptions {
+  /** Jobs settings; default: from the app's `config` decoration (src/config.ts) and the environment. */
+  config?: JobsConfig;
+  /** Use this store (the caller closes it); default: open the configured one. */
+  store?: JobStore;
+  /** 'thread' (default): in-process runner in a worker thread; 'inline': same thread (tests); 'none'. */
+  runner?: 'thread' | 'inline' | 'none';
+  /** Largest JSON body of POST /v1/jobs; default: the app's BODY_LIMIT_MB. */
+  bodyLimitBytes?: number;
+  retryAfterSeconds?: number;
+}
+
+const ARRAY_FIELDS: Record<JobKind, readonly string[]> = {
+  'label-issues': ['labels', 'pred_probs'],
+  'confident-joint': ['labels', 'pred_probs'],
+  'dataset-health': ['labels', 'pred_probs'],
+  'corrected-accuracy': ['labels', 'pred_probs', 'models', 'verified_corrections'],
+};
+
+/** Text parts of a multipart job are small. */
+const FIELD_SIZE_LIMIT = 16 * 1024 * 1024;
+
+const validatorCompiler: FastifySchemaCompiler<z.ZodType> = (route) => {
+  if (route.httpPart === 'body' || route.httpPart === 'headers') return () => true;
+  return zodValidatorCompiler(route);
+};
+
+function problemResponse(description: string) {
+  return { description, content: { [PROBLEM_CONTENT_TYPE]: { schema: problemSchema } } };
+}
+function json(description: string, schema: z.ZodType) {
+  return { description, content: { 'application/json': { schema } } };
+}
+
+const iso = (t: number | null): string | null => (t === null ? null : new Date(t).toISOString());
+
+export function jobView(job: JobRecord) {
+  const self = `/v1/jobs/${job.id}`;
+  return {
+    id: job.id,
+    kind: job.kind,
+    status: job.status,
+    progress: job.progress,
+    created_at: iso(job.createdAt)!,
+    started_at: iso(job.startedAt),
+    finished_at: iso(job.finishedAt),
+    expires_at: iso(job.expiresAt),
+    queued_ms: job.startedAt === null ? null : job.startedAt - job.createdAt,
+    run_ms: job.startedAt === null || job.finishedAt === null ? null : job.finishedAt - job.startedAt,
+    attempts: job.attempts,
+    error: job.error,
+    num_label_issues_stored: job.labelIssuesCount,
+    links: {
+      self,
+      result: `${self}/result`,
+      ...(job.kind === 'label-issues' ? { label_issues: `${self}/label-issues` } : {}),
+    },
+  };
+}
+
+function uploadView(u: UploadRecord, parts?: { n: number; size: number; sha256: string }[]) {
+  const self = `/v1/uploads/${u.id}`;
+  return {
+    id: u.id,
+    status: u.status,
+    filename: u.filename,
+    size: u.size,
+    ...(parts ? { parts } : {}),
+    dtype: u.dtype,
+    shape: u.shape,
+    created_at: iso(u.createdAt)!,
+    completed_at: iso(u.completedAt),
+    expires_at: iso(u.expiresAt)!,
+    links: { self, parts: `${self}/parts/{n}`, complete: `${self}/complete` },
+  };
+}
+
+function sha256(...chunks: (string | Uint8Array)[]): string {
+  const h = createHash('sha256');
+  for (const c of chunks) h.update(c);
+  return h.digest('hex');
+}
+
+function isUploadRef(v: unknown): v is { upload: string } {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && typeof (v as { upload?: unknown }).upload === 'string';
+}
+
+function parseKind(v: unknown): JobKind {
+  if (typeof v !== 'string' || !JOB_KINDS.includes(v as JobKind)) {
+    throw new InputError('kind', `kind must be one of ${JOB_KINDS.join(', ')}; got ${v === undefined ? 'nothing' : JSON.stringify(v)}`);
+  }
+  return v as JobKind;
+}
+
+/** Shape checks of uploaded arrays from their stored headers (no data read). */
+function checkUploadShapes(kind: JobKind, uploads: Record<string, UploadRecord>): void {
+  const asArr = (u: UploadRecord) => ({ dtype: u.dtype!, kind: npyKind(u.dtype!), shape: u.shape!, data: new Float64Array(0) });
+  const pp = uploads.pred_probs;
+  const lb = uploads.labels;
+  if (!pp) throw new InputError('pred_probs', 'pred_probs is required: give {"upload": "<id>"} of a completed .npy upload');
+  if (!lb) throw new InputError('labels', 'labels is required: give {"upload": "<id>"} of a completed .npy upload');
+  const m = npyToProbMatrix(asArr(pp), 'pred_probs');
+  npyToLabelValues(asArr(lb), 'labels');
+  const nl = lb.shape![0]!;
+  if (nl !== m.n) {
+    throw new InputError('labels', `labels has ${nl} values but pred_probs has ${m.n} rows; they must have the same length N`);
+  }
+  if (m.n < 1) throw new InputError('pred_probs', 'pred_probs is empty: it needs at least one row (one per example)');
+  if (m.k < 2) throw new InputError('pred_probs', `pred_probs has ${m.k} column(s); it needs at least 2 (one column per class, K >= 2)`);
+  void kind;
+}
+
+function npyKind(dtype: string): 'f' | 'i' | 'u' | 'b' {
+  const c = dtype.replace(/^[<>|=]/, '')[0];
+  return c === 'f' || c === 'i' || c === 'u' || c === 'b' ? c : 'f';
+}
+
+async function jobsRoutes(app: FastifyInstance, opts: JobsPluginOptions): Promise<void> {
+  const appConfig = (app as FastifyInstance & { config?: { dataDir: string; databaseUrl: string | undefined; jobTtlHours: number; bodyLimitBytes?: number; retryAfterSeconds?: number } }).config;
+  const cfg: JobsConfig = opts.config ?? (appConfig ? jobsConfigFromAppConfig(appConfig) : jobsConfigFromEnv());
+  const bodyLimit = opts.bodyLimitBytes ?? appConfig?.bodyLimitBytes ?? 512 * 1024 * 1024;
+  const problemOpts = { bodyLimitBytes: bodyLimit, retryAfterSeconds: opts.retryAfterSeconds ?? appConfig?.retryAfterSeconds ?? 5 };
+  await mkdir(cfg.dataDir, { recursive: true });
+  const store = opts.store ?? (await openJobStore(cfg));
+  if (!opts.store) app.addHook('onClose', async () => store.close());
+
+  const log: RunnerLogger = {
+    info: (o, m) => app.log.info(o, m),
+    warn: (o, m) => app.log.warn(o, m),
+    error: (o, m) => app.log.error(o, m),
+  };
+  const mode = opts.runner ?? (process.env.JOB_RUNNER === 'off' ? 'none' : 'thread');
+  let notify = (): void => {};
+  if (mode === 'inline') {
+    const runner = new JobRunner(store, cfg, { log });
+    app.addHook('onReady', async () => runner.start());
+    app.addHook('onClose', async () => runner.stop());
+    notify = () => runner.notify();
+  } else if (mode === 'thread') {
+    let thread: ReturnType<typeof startRunnerThread> | null = null;
+    app.addHook('onReady', async () => {
+      thread = startRunnerThread(cfg, log);
+    });
+    app.addHook('onClose', async () => thread?.stop());
+    notify = () => thread?.notify();
+  }
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(() => (data: unknown) => JSON.stringify(data));
+  app.setErrorHandler((err, request, reply) => {
+    if (err instanceof JobsHttpError) {
+      const p = makeProblem(err.status, err.message, request, { type: `urn:labelcheck:problem:${err.slug}` });
+      return sendProblem(reply, { ...p, title: err.title }, err.headers);
+    }
+    const mapped = problemFromError(err, request, problemOpts);
+    if (mapped.unexpected) request.log.error({ err }, 'request failed');
+    return sendProblem(reply, mapped.problem, mapped.headers);
+  });
+
+  // Bodies: JSON as bytes (parsed in the handler), multipart streamed, anything else raw (upload parts).
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser('*', (_req, payload, done) => done(null, payload));
+  if (!app.hasRequestDecorator('parts')) {
+    await app.register(multipart, {
+      limits: { fileSize: cfg.maxMultipartBytes, fieldSize: FIELD_SIZE_LIMIT, files: 16, fields: 16, parts: 32 },
+    });
+  }
+
+  const tags = ['jobs'];
+  const security: { [label: string]: string[] }[] = [{}, { bearerAuth: [] }];
+  const P = {
+    400: problemResponse('Invalid request: `errors[]` names each field.'),
+    401: problemResponse('Missing or wrong API key (only when the server sets API_KEY).'),
+    404: problemResponse('Unknown id.'),
+  };
+
+  const getJobOr404 = async (id: string): Promise<JobRecord> => {
+    const job = await store.getJob(id);
+    if (!job) throw notFound('job', id);
+    return job;
+  };
+
+  // ---------------------------------------------------------------- POST /v1/jobs
+  app.post(
+    '/v1/jobs',
+    {
+      bodyLimit,
+      schema: {
+        operationId: 'createJob',
+        summary: 'Submit an asynchronous job',
+        description:
+          'Runs label-issues, confident-joint, dataset-health or corrected-accuracy in the background. Send the synchronous body plus `kind` ' +
+          '(arrays inline or as `{"upload": id}` references to completed .npy uploads), or multipart .npy parts (streamed to disk) with ' +
+          '`kind` and `options` text parts. Answers 202 with the job and `Location`. Jobs over uploads are computed in passes over row ' +
+          'chunks, in bounded memory, with results identical to the synchronous route.',
+        tags,
+        security,
+        headers: idempotencyHeadersSchema,
+        body: createJobBodySchema,
+        response: {
+          202: json('The job (new, or the existing one for a repeated Idempotency-Key).', jobSchema),
+          ...P,
+          413: problemResponse('Body larger than the limit.'),
+          415: problemResponse('Unsupported Content-Type.'),
+          422: problemResponse('Idempotency-Key already used for a different request.'),
+          507: problemResponse('Disk budget exceeded (JOB_DISK_BUDGET_MB).'),
+        },
+      },
+    },
+    async (request, reply) => {
+      const key = headerValue(request, 'idempotency-key');
+      let sub: Submission;
+      if (request.isMultipart()) {
+        sub = await readMultipartJob(request, store, cfg);
+      } else if (Buffer.isBuffer(request.body)) {
+        sub = await jsonJob(request.body, store, cfg);
+      } else {
+        const body = request.body as Readable | undefined;
+        body?.resume?.();
+        const ct = request.headers['content-type'];
+        throw new JobsHttpError(
+          415,
+          'unsupported-media-type',
+          'Unsupported Media Type',
+          `Unsupported content type ${ct ? JSON.stringify(ct) : '(none)'}; send application/json or multipart/form-data`,
+        );
+      }
+      const { job, created } = await store.createJob({
+        id: sub.id,
+        kind: sub.kind,
+        input: sub.input,
+        idempotencyKey: key ?? null,
+        requestHash: sub.hash,
+        now: Date.now(),
+      });
+      if (!created) {
+        await discardOwnedUploads(store, cfg, sub.ownedUploads);
+        if (job.requestHash !== sub.hash) {
+          throw new JobsHttpError(
+            422,
+            'idempotency-key-reused',
+            'Unprocessable Content',
+            `Idempotency-Key ${JSON.stringify(key)} was already used for a different request (job ${job.id}); use a new key for a new request`,
+          );
+        }
+        reply.header('idempotent-replayed', 'true');
+      } else {
+        notify();
+      }
+      return reply.code(202).header('location', `/v1/jobs/${job.id}`).send(jobView(job));
+    },
+  );
+
+  // ---------------------------------------------------------------- GET /v1/jobs
+  app.get(
+    '/v1/jobs',
+    {
+      schema: {
+        operationId: 'listJobs',
+        summary: 'List jobs, newest first',
+        tags,
+        security,
+        querystring: listJobsQuerySchema,
+        response: { 200: json('A page of jobs.', jobListSchema), ...P },
+      },
+    },
+    async (request) => {
+      const q = request.query as z.output<typeof listJobsQuerySchema>;
+      const { jobs, total } = await store.listJobs({ offset: q.offset, limit: q.limit, ...(q.status ? { status: q.status as JobStatus } : {}) });
+      const nextOffset = q.offset + jobs.length;
+      return {
+        jobs: jobs.map(jobView),
+        total,
+        offset: q.offset,
+        limit: q.limit,
+        next: nextOffset < total ? `/v1/jobs?offset=${nextOffset}&limit=${q.limit}${q.status ? `&status=${q.status}` : ''}` : null,
+      };
+    },
+  );
+
+  // ---------------------------------------------------------------- GET /v1/jobs/{id}
+  app.get(
+    '/v1/jobs/:id',
+    {
+      schema: {
+        operationId: 'getJob',
+        summary: 'Job status, progress, timings and error',
+        tags,
+        security,
+        params: jobIdParamsSchema,
+        response: { 200: json('The job.', jobSchema), ...P },
+      },
+    },
+    async (request) => jobView(await getJobOr404((request.params as { id: string }).id)),
+  );
+
+  const notReady = (job: JobRecord): JobsHttpError => {
+    const detail =
+      job.status === 'failed'
+        ? `Job ${job.id} failed: ${job.error?.detail ?? 'see GET /v1/jobs/' + job.id}`
+        : job.status === 'cancelled'
+          ? `Job ${job.id} was cancelled; it has no result`
+          : `Job ${job.id} is ${job.status}; poll GET /v1/jobs/${job.id} until its status is succeeded`;
+    return new JobsHttpError(409, 'result-not-ready', 'Conflict', detail, job.status === 'queued' || job.status === 'running' ? { 'retry-after': '2' } : {});
+  };
+
+  // ---------------------------------------------------------------- GET /v1/jobs/{id}/result
+  app.get(
+    '/v1/jobs/:id/result',
+    {
+      schema: {
+        operationId: 'getJobResult',
+        summary: 'The result body of a succeeded job',
+        description: 'The body the synchronous route returns for the same request, except `label_issues`: `{total, href}` pointing to the paginated rows.',
+        tags,
+        security,
+        params: jobIdParamsSchema,
+        response: { 200: json('The result.', jobResultSchema), ...P, 409: problemResponse('The job has not succeeded (queued, running, failed or cancelled).') },
+      },
+    },
+    async (request) => {
+      const job = await getJobOr404((request.params as { id: string }).id);
+      if (job.status !== 'succeeded') throw notReady(job);
+      const body = (await store.getResult(job.id)) as Record<string, unknown> | null;
+      if (!body) throw notFound('result of job', job.id);
+      if (job.kind !== 'label-issues') return body;
+      const { num_label_issues, ...rest } = body;
+      return {
+        num_label_issues,
+        label_issues: { total: job.labelIssuesCount ?? 0, href: `/v1/jobs/${job.id}/label-issues` },
+        ...rest,
+      };
+    },
+  );
+
+  // ---------------------------------------------------------------- GET /v1/jobs/{id}/label-issues
+  app.get(
+    '/v1/jobs/:id/label-issues',
+    {
+      schema: {
+        operationId: 'getJobLabelIssues',
+        summary: 'Flagged rows of a label-issues job, worst first',
+        description: 'Stable order (the ranking of the synchronous route); page with offset and limit.',
+        tags,
+        security,
+        params: jobIdParamsSchema,
+        querystring: labelIssuesPageQuerySchema,
+        response: { 200: json('A page of label issues.', labelIssuesPageSchema), ...P, 409: problemResponse('The job has not succeeded.') },
+      },
+    },
+    async (request) => {
+      const job = await getJobOr404((request.params as { id: string }).id);
+      if (job.kind !== 'label-issues') {
+        throw new JobsHttpError(404, 'not-found', 'Not Found', `Job ${job.id} is a ${job.kind} job; only label-issues jobs have label issues`);
+      }
+      if (job.status !== 'succeeded') throw notReady(job);
+      const q = request.query as z.output<typeof labelIssuesPageQuerySchema>;
+      const total = job.labelIssuesCount ?? 0;
+      const rows = await store.getLabelIssues(job.id, q.offset, q.limit);
+      const names = await classNamesOf(store, job);
+      const items = rows.map((r) => ({
+        index: r.index,
+        given_label: r.given_label,
+        suggested_label: r.suggested_label,
+        label_quality: Number.isNaN(r.label_quality) ? null : r.label_quality,
+        ...(names ? { given_label_name: names[r.given_label]!, suggested_label_name: names[r.suggested_label]! } : {}),
+      }));
+      const next = q.offset + rows.length;
+      return {
+        job_id: job.id,
+        total,
+        offset: q.offset,
+        limit: q.limit,
+        label_issues: items,
+        next: next < total ? `/v1/jobs/${job.id}/label-issues?offset=${next}&limit=${q.limit}` : null,
+      };
+    },
+  );
+
+  // ---------------------------------------------------------------- DELETE /v1/jobs/{id}
+  app.delete(
+    '/v1/jobs/:id',
+    {
+      schema: {
+        operationId: 'deleteJob',
+        summary: 'Cancel a queued/running job, or delete a finished one with its data',
+        description: 'A queued or running job is cancelled (202, the job); a finished job is deleted with its result, label issues and the uploads it created (204).',
+        tags,
+        security,
+        params: jobIdParamsSchema,
+        response: { 202: json('Cancelled.', jobSchema), 204: { description: 'Deleted.' }, ...P },
+      },
+    },
+    async (request, reply) => {
+      const job = await getJobOr404((request.params as { id: string }).id);
+      if (job.status === 'queued' || job.status === 'running') {
+        const after = await store.cancel(job.id, Date.now(), ttlMs(cfg));
+        if (after?.status === 'cancelled') return reply.code(202).send(jobView(after));
+        // it finished in the meantime: delete it like any finished job
+      }
+      const { ownedUploads } = await store.deleteJob(job.id);
+      await removeUploadFiles(cfg.dataDir, ownedUploads);
+      return reply.code(204).send();
+    },
+  );
+
+  // ---------------------------------------------------------------- uploads
+  app.post(
+    '/v1/uploads',
+    {
+      schema: {
+        operationId: 'createUpload',
+        summary: 'Open an upload for a large .npy file',
+        description: 'Then PUT the file in parts (any size up to JOB_UPLOAD_PART_MAX_MB each), then POST …/complete. Refer to it in POST /v1/jobs as `{"upload": id}`.',
+        tags: ['uploads'],
+        security,
+        body: createUploadBodySchema,
+        response: { 201: json('The open upload.', uploadSchema), ...P, 507: problemResponse('Disk budget exceeded.') },
+      },
+    },
+    async (request, reply) => {
+      let filename: string | null = null;
+      if (Buffer.isBuffer(request.body) && request.body.length > 0) {
+        const b = jsonBodyObject({ kind: 'json-bytes', bytes: request.body });
+        const parsed = parseOptions(createUploadBodySchema.unwrap(), b);
+        filename = parsed.filename ?? null;
+      } else if (request.body && !Buffer.isBuffer(request.body)) {
+        (request.body as Readable).resume?.();
+      }
+      await checkDiskBudget(store, cfg, 0);
+      const u = await createUpload(store, cfg, filename);
+      return reply.code(201).header('location', `/v1/uploads/${u.id}`).send(uploadView(u, []));
+    },
+  );
+
+  app.get(
+    '/v1/uploads/:id',
+    {
+      schema: {
+        operationId: 'getUpload',
+        summary: 'Upload status, received parts, and the .npy shape once complete',
+        tags: ['uploads'],
+        security,
+        params: uploadIdParamsSchema,
+        response: { 200: json('The upload.', uploadSchema), ...P },
+      },
+    },
+    async (request) => {
+      const id = (request.params as { id: string }).id;
+      const u = await store.getUpload(id);
+      if (!u) throw notFound('upload', id);
+      return uploadView(u, u.status === 'open' ? await store.listUploadParts(id) : undefined);
+    },
+  );
+
+  app.put(
+    '/v1/uploads/:id/parts/:n',
+    {
+      schema: {
+        operationId: 'putUploadPart',
+        summary: 'Send one part of an upload (raw bytes, streamed to disk)',
+        description: 'Any content type (application/octet-stream recommended). Sending a part number again replaces it.',
+        tags: ['uploads'],
+        security,
+        params: uploadPartParamsSchema,
+        response: {
+          200: json('The stored part with its SHA-256.', uploadPartSchema),
+          ...P,
+          409: problemResponse('The upload is already complete.'),
+          413: problemResponse('Part larger than JOB_UPLOAD_PART_MAX_MB.'),
+          507: problemResponse('Disk budget exceeded.'),
+        },
+      },
+    },
+    async (request) => {
+      const { id, n } = request.params as { id: string; n: number };
+      const body = request.body;
+      const stream: Readable = Buffer.isBuffer(body) ? Readable.from([body]) : (body as Readable);
+      if (!stream || typeof (stream as Readable).pipe !== 'function') {
+        throw new InputError('body', 'The part has no body; send the bytes of the part');
+      }
+      const len = Number(request.headers['content-length']);
+      return receivePart(store, cfg, id, n, stream, Number.isFinite(len) ? len : null);
+    },
+  );
+
+  app.post(
+    '/v1/uploads/:id/complete',
+    {
+      schema: {
+        operationId: 'completeUpload',
+        summary: 'Join the parts into the stored .npy (header checked against the size)',
+        tags: ['uploads'],
+        security,
+        params: uploadIdParamsSchema,
+        response: { 200: json('The complete upload with dtype and shape.', uploadSchema), ...P, 409: problemResponse('Already complete.'), 507: problemResponse('Disk full.') },
+      },
+    },
+    async (request) => {
+      const body = request.body;
+      if (body && !Buffer.isBuffer(body)) (body as Readable).resume?.();
+      return uploadView(await completeUpload(store, cfg, (request.params as { id: string }).id));
+    },
+  );
+
+  app.delete(
+    '/v1/uploads/:id',
+    {
+      schema: {
+        operationId: 'deleteUpload',
+        summary: 'Delete an upload and its file',
+        tags: ['uploads'],
+        security,
+        params: uploadIdParamsSchema,
+        response: { 204: { description: 'Deleted.' }, ...P },
+      },
+    },
+    async (request, reply) => {
+      const id = (request.params as { id: string }).id;
+      if (!(await deleteUpload(store, cfg, id))) throw notFound('upload', id);
+      return reply.code(204).send();
+    },
+  );
+
+  void createJobMultipartSchema;
+}
+
+interface Submission {
+  id: string;
+  kind: JobKind;
+  input: JobInput;
+  hash: string;
+  /** Uploads created for this submission (multipart), removed if no job is created. */
+  ownedUploads: string[];
+}
+
+function headerValue(request: FastifyRequest, name: string): string | undefined {
+  const v = request.headers[name];
+  const s = Array.isArray(v) ? v[0] : v;
+  if (s === undefined) return undefined;
+  if (s.length === 0 || s.length > 255) throw new InputError(name, `${name} must be 1 to 255 characters`);
+  return s;
+}
+
+async function classNamesOf(store: JobStore, job: JobRecord): Promise<string[] | null> {
+  const body = (await store.getResult(job.id)) as { classes?: { class: number; class_name?: string }[] } | null;
+  const classes = body?.classes;
+  if (!classes || classes.length === 0 || classes[0]!.class_name === undefined) return null;
+  const names: string[] = [];
+  for (const c of classes) names[c.class] = c.class_name!;
+  return names;
+}
+
+async function discardOwnedUploads(store: JobStore, cfg: JobsConfig, ids: string[]): Promise<void> {
+  for (const id of ids) await deleteUpload(store, cfg, id);
+}
+
+/** Validate the options of a job body against the endpoint's schema (400 before queueing). */
+function checkOptions(kind: JobKind, options: Record<string, unknown>): void {
+  parseOptions(getEndpoint(kind).optionsSchema, withJobDefaults(kind, options));
+}
+
+async function jsonJob(bytes: Buffer, store: JobStore, cfg: JobsConfig): Promise<Submission> {
+  const body = jsonBodyObject({ kind: 'json-bytes', bytes });
+  const kind = parseKind(body.kind);
+  const { kind: _k, ...rest } = body;
+  const { arrays, options } = splitFields(rest, ARRAY_FIELDS[kind]);
+  checkOptions(kind, options);
+  const id = randomUUID();
+  const hash = sha256('json\0', bytes);
+  const refs = Object.entries(arrays).filter(([, v]) => isUploadRef(v));
+  if (refs.length === 0) return { id, kind, input: { type: 'json', body: rest }, hash, ownedUploads: [] };
+  // Arrays as uploads: every array field must be one (labels and pred_probs).
+  const uploads: Record<string, string> = {};
+  const records: Record<string, UploadRecord> = {};
+  for (const [field, v] of Object.entries(arrays)) {
+    if (!isUploadRef(v)) {
+      throw new InputError(field, `${field} must be {"upload": "<id>"} like the other arrays of this job (mixing inline arrays and uploads is not supported)`);
+    }
+    if (!isId(v.upload)) throw new InputError(field, `${field}.upload must be an upload id returned by POST /v1/uploads`);
+    const u = await store.getUpload(v.upload);
+    if (!u) throw new InputError(field, `${field} refers to upload ${v.upload}, which does not exist (deleted or expired?)`);
+    if (u.status !== 'complete') throw new InputError(field, `${field} refers to upload ${v.upload}, which is not complete; POST /v1/uploads/${v.upload}/complete first`);
+    uploads[field] = u.id;
+    records[field] = u;
+  }
+  checkUploadShapes(kind, records);
+  const expires = Date.now() + ttlMs(cfg);
+  for (const u of Object.values(uploads)) await store.touchUpload(u, expires);
+  return { id, kind, input: { type: 'npy', uploads, options }, hash, ownedUploads: [] };
+}
+
+/** Multipart POST /v1/jobs: file parts streamed into uploads owned by the job. */
+async function readMultipartJob(request: FastifyRequest, store: JobStore, cfg: JobsConfig): Promise<Submission> {
+  const id = randomUUID();
+  const owned: string[] = [];
+  const uploads: Record<string, string> = {};
+  const records: Record<string, UploadRecord> = {};
+  let kindText: unknown;
+  let optionsRaw: unknown;
+  const hash = createHash('sha256').update('multipart\0');
+  try {
+    let used = await checkDiskBudget(store, cfg, 0);
+    for await (const part of request.parts({ limits: { fileSize: cfg.maxMultipartBytes, fieldSize: FIELD_SIZE_LIMIT } })) {
+      const name = part.fieldname;
+      if (part.type === 'file') {
+        if (uploads[name] !== undefined) {
+          part.file.resume();
+          throw new InputError(name, `The multipart file part '${name}' was sent twice; send each array once`);
+        }
+        const u = await createUpload(store, cfg, part.filename ?? null, id);
+        owned.push(u.id);
+        const path = uploadDataPath(cfg.dataDir, u.id);
+        const { size, sha256: fileSha } = await streamToFile(part.file, path, {
+          maxBytes: cfg.maxMultipartBytes,
+          budgetLeft: cfg.diskBudgetBytes === null ? null : cfg.diskBudgetBytes - used,
+          what: `The multipart file part '${name}'`,
+        });
+        if (part.file.truncated) {
+          throw new JobsHttpError(413, 'payload-too-large', 'Payload too large', `The multipart file part '${name}' exceeds the limit`);
+        }
+        used += size;
+        hash.update(`file\0${name}\0${fileSha}\0`);
+        const header = await readNpyFileHeader(path, name);
+        checkNpySize(header, size, name);
+                const done = await store.completeUpload(u.id, { size, dtype: header.dtype, shape: header.shape, now: Date.now() });
+        uploads[name] = u.id;
+        records[name] = done!;
+        continue;
+      }
+      const value = typeof part.value === 'string' ? part.value : JSON.stringify(part.value);
+      hash.update(`field\0${name}\0${value}\0`);
+      if (name === 'kind') kindText = value;
+      else if (name === 'options') {
+        try {
+          optionsRaw = JSON.parse(value);
+        } catch (e) {
+          throw new InputError('options', `The multipart text part 'options' is not valid JSON: ${(e as Error).message}`);
+        }
+      } else {
+        throw new InputError(name, `Unexpected multipart text part '${name}'; send 'kind', 'options' (a JSON object) and the .npy file parts`);
+      }
+    }
+    const options = optionsRaw === undefined ? {} : optionsRaw;
+    if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+      throw new InputError('options', 'The multipart text part options must be a JSON object');
+    }
+    const { kind: kindInOptions, ...opts } = options as Record<string, unknown>;
+    const kind = parseKind(kindText ?? kindInOptions);
+    const allowed = getEndpoint(kind).fileParts;
+    for (const name of Object.keys(uploads)) {
+      const ok = allowed.some((p) => (p.endsWith('*') ? name.startsWith(p.slice(0, -1)) : p === name));
+      if (!ok) throw new InputError(name, `Unexpected multipart file part '${name}'; ${kind} jobs read ${allowed.join(', ')}`);
+    }
+    checkOptions(kind, opts);
+    checkUploadShapes(kind, records);
+    return { id, kind, input: { type: 'npy', uploads, options: opts }, hash: hash.digest('hex'), ownedUploads: owned };
+  } catch (e) {
+    await discardOwnedUploads(store, cfg, owned);
+    const err = e as { code?: string; statusCode?: number };
+    if (err.code === 'FST_REQ_FILE_TOO_LARGE') {
+      throw new JobsHttpError(413, 'payload-too-large', 'Payload too large', `A multipart file part exceeds the limit of ${cfg.maxMultipartBytes} bytes`);
+    }
+    throw e;
+  }
+}
+
+/** The plugin for `buildApp(config, { v1Plugins: [createJobsPlugin()] })`. */
+export function createJobsPlugin(opts: JobsPluginOptions = {}): FastifyPluginAsync {
+  return async (app) => jobsRoutes(app, opts);
+}
+
+export default jobsRoutes;

@@ -1,0 +1,211 @@
+/**
+ * Uploads on disk: parts are streamed to DATA_DIR/uploads/<id>/part-<n> (never held in
+ * memory, hashed on the way), then `complete` checks the `.npy` header against the total
+ * size BEFORE touching anything, and joins the parts into data.npy, removing each part
+ * as it is appended (peak extra disk: one part). The disk budget (JOB_DISK_BUDGET_MB) is
+ * enforced while bytes arrive; ENOSPC is reported as insufficient storage.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { InputError } from '../core/errors.js';
+import { npyDataOffset, NPY_PREAMBLE_BYTES, readNpyHeader, type NpyHeader } from '../io/npy.js';
+import { ttlMs, type JobsConfig } from './config.js';
+import { uploadDataPath, uploadDir, uploadPartPath } from './files.js';
+import { diskUsage } from './runner.js';
+import type { JobStore, UploadPart, UploadRecord } from './store/types.js';
+
+/** An HTTP-facing failure with its problem fields. */
+export class JobsHttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly slug: string,
+    readonly title: string,
+    detail: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(detail);
+  }
+}
+
+export function notFound(what: string, id: string): JobsHttpError {
+  return new JobsHttpError(404, 'not-found', 'Not Found', `No ${what} with id ${id}`);
+}
+
+export function insufficientStorage(detail: string): JobsHttpError {
+  return new JobsHttpError(507, 'insufficient-storage', 'Insufficient storage', detail);
+}
+
+function mb(bytes: number): string {
+  return `${(bytes / 2 ** 20).toFixed(1)} MB`;
+}
+
+/** Throws 507 if adding `extra` bytes would pass the disk budget. Returns the bytes in use. */
+export async function checkDiskBudget(store: JobStore, cfg: JobsConfig, extra: number): Promise<number> {
+  const used = await diskUsage(store, cfg);
+  if (cfg.diskBudgetBytes !== null && used + extra > cfg.diskBudgetBytes) {
+    throw insufficientStorage(
+      `Storing ${mb(extra)} more would exceed the disk budget: ${mb(used)} of ${mb(cfg.diskBudgetBytes)} (JOB_DISK_BUDGET_MB) are in use. ` +
+        'Delete finished jobs or uploads you no longer need, then retry.',
+    );
+  }
+  return used;
+}
+
+/**
+ * Stream `body` into `path` (via a temp file), counting and hashing the bytes; aborts with
+ * 413 past `maxBytes` and 507 past the disk budget. Returns size and sha256.
+ */
+export async function streamToFile(
+  body: Readable,
+  path: string,
+  opts: { maxBytes: number; budgetLeft: number | null; what: string },
+): Promise<{ size: number; sha256: string }> {
+  const tmp = `${path}.${randomUUID().slice(0, 8)}.tmp`;
+  const hash = createHash('sha256');
+  let size = 0;
+  const meter = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      size += chunk.length;
+      if (size > opts.maxBytes) {
+        cb(new JobsHttpError(413, 'payload-too-large', 'Payload too large', `${opts.what} exceeds ${mb(opts.maxBytes)}`));
+        return;
+      }
+      if (opts.budgetLeft !== null && size > opts.budgetLeft) {
+        cb(insufficientStorage(`${opts.what} does not fit: only ${mb(opts.budgetLeft)} of the disk budget (JOB_DISK_BUDGET_MB) remain`));
+        return;
+      }
+      hash.update(chunk);
+      cb(null, chunk);
+    },
+  });
+  try {
+    await pipeline(body, meter, createWriteStream(tmp));
+    await rename(tmp, path);
+  } catch (e) {
+    await rm(tmp, { force: true });
+    body.resume();
+    throw mapDiskError(e);
+  }
+  return { size, sha256: hash.digest('hex') };
+}
+
+export function mapDiskError(e: unknown): unknown {
+  const code = (e as { code?: string })?.code;
+  if (code === 'ENOSPC' || code === 'EDQUOT') {
+    return insufficientStorage('The data volume is full; the upload was discarded. Free space or delete finished jobs and uploads, then retry.');
+  }
+  return e;
+}
+
+export async function createUpload(store: JobStore, cfg: JobsConfig, filename: string | null, ownerJobId: string | null = null): Promise<UploadRecord> {
+  const id = randomUUID();
+  await mkdir(uploadDir(cfg.dataDir, id), { recursive: true });
+  const now = Date.now();
+  return store.createUpload({ id, filename, ownerJobId, now, expiresAt: now + ttlMs(cfg) });
+}
+
+export async function getOpenUpload(store: JobStore, id: string): Promise<UploadRecord> {
+  const u = await store.getUpload(id);
+  if (!u) throw notFound('upload', id);
+  if (u.status !== 'open') {
+    throw new JobsHttpError(409, 'upload-complete', 'Conflict', `Upload ${id} is already complete; create a new upload to send another file`);
+  }
+  return u;
+}
+
+/** PUT /v1/uploads/{id}/parts/{n}: stream one part to disk. */
+export async function receivePart(
+  store: JobStore,
+  cfg: JobsConfig,
+  id: string,
+  n: number,
+  body: Readable,
+  contentLength: number | null,
+): Promise<UploadPart> {
+  const upload = await getOpenUpload(store, id);
+  const previous = (await store.listUploadParts(id)).find((p) => p.n === n)?.size ?? 0;
+  const used = await checkDiskBudget(store, cfg, Math.max(0, (contentLength ?? 0) - previous));
+  const budgetLeft = cfg.diskBudgetBytes === null ? null : cfg.diskBudgetBytes - used + previous;
+  const { size, sha256 } = await streamToFile(body, uploadPartPath(cfg.dataDir, upload.id, n), {
+    maxBytes: cfg.maxPartBytes,
+    budgetLeft,
+    what: `Part ${n} of upload ${id}`,
+  });
+  const part = { n, size, sha256 };
+  await store.putUploadPart(id, part);
+  return part;
+}
+
+/** Read the first bytes of the concatenation of the parts (for the header). */
+async function readPrefix(paths: string[], want: number): Promise<Buffer> {
+  const out = Buffer.alloc(want);
+  let have = 0;
+  for (const p of paths) {
+    if (have >= want) break;
+    const fh = await open(p, 'r');
+    try {
+      const { bytesRead } = await fh.read(out, have, want - have, 0);
+      have += bytesRead;
+    } finally {
+      await fh.close();
+    }
+  }
+  return out.subarray(0, have);
+}
+
+/** Validate a `.npy` header against the file's total size. */
+export function checkNpySize(h: NpyHeader, size: number, field: string): void {
+  const want = h.headerLength + h.dataLength;
+  if (size !== want) {
+    throw new InputError(
+      field,
+      `${field}.npy has ${size} bytes but its header (shape (${h.shape.join(', ')}), dtype ${h.dtype}) needs exactly ${want}: ` +
+        (size < want ? 'parts are missing or the file is truncated' : 'there are unexpected bytes after the array data'),
+    );
+  }
+}
+
+/** POST /v1/uploads/{id}/complete. */
+export async function completeUpload(store: JobStore, cfg: JobsConfig, id: string): Promise<UploadRecord> {
+  await getOpenUpload(store, id);
+  const parts = await store.listUploadParts(id);
+  if (parts.length === 0) throw new InputError('parts', `Upload ${id} has no parts; PUT /v1/uploads/${id}/parts/1 first`);
+  for (let i = 0; i < parts.length; i++) {
+    if (parts[i]!.n !== i + 1) {
+      throw new InputError('parts', `Upload ${id} is missing part ${i + 1} (it has parts ${parts.map((p) => p.n).join(', ')}); parts are numbered 1, 2, 3, … without gaps`);
+    }
+  }
+  const paths = parts.map((p) => uploadPartPath(cfg.dataDir, id, p.n));
+  const size = parts.reduce((s, p) => s + p.size, 0);
+  const field = 'upload';
+  const pre = await readPrefix(paths, NPY_PREAMBLE_BYTES);
+  const headerLength = npyDataOffset(pre, field);
+  const header = readNpyHeader(await readPrefix(paths, headerLength), field);
+  checkNpySize(header, size, field);
+  // Join: append each part, then drop it.
+  const data = uploadDataPath(cfg.dataDir, id);
+  try {
+    await rm(data, { force: true });
+    for (const p of paths) {
+      await pipeline(createReadStream(p), createWriteStream(data, { flags: 'a' }));
+      await rm(p, { force: true });
+    }
+    const st = await stat(data);
+    if (st.size !== size) throw new Error(`joined upload has ${st.size} bytes, expected ${size}`);
+  } catch (e) {
+    throw mapDiskError(e);
+  }
+  const done = await store.completeUpload(id, { size, dtype: header.dtype, shape: header.shape, now: Date.now() });
+  if (!done) throw notFound('upload', id);
+  return done;
+}
+
+/** Delete an upload's rows and files. */
+export async function deleteUpload(store: JobStore, cfg: JobsConfig, id: string): Promise<boolean> {
+  const ok = await store.deleteUpload(id);
+  await rm(uploadDir(cfg.dataDir, id), { recursive: true, force: true });
+  return ok;
+}

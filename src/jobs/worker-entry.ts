@@ -1,0 +1,31 @@
+/** `labelcheck worker`: a process that only executes jobs (see worker.ts). */
+import pino from 'pino';
+import { ConfigError, loadConfig } from '../config.js';
+import { jobsConfigFromAppConfig } from './config.js';
+import { runWorker } from './worker.js';
+
+export async function runWorkerFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  let config;
+  try {
+    config = loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`labelcheck worker: ${err.message}\n`);
+      process.exit(78);
+    }
+    throw err;
+  }
+  const log = pino({ level: config.logLevel, name: 'labelcheck-worker' });
+  const cfg = jobsConfigFromAppConfig(config, env);
+  const handle = await runWorker(cfg, { log });
+  log.info({ store: cfg.databaseUrl ? 'postgres' : 'sqlite', dataDir: cfg.dataDir, owner: handle.runner.owner }, 'job worker started');
+  const onSignal = (signal: NodeJS.Signals): void => {
+    log.info({ signal }, 'job worker stopping: the running job goes back to the queue');
+    void handle.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+}

@@ -1,0 +1,70 @@
+/**
+ * Processes that execute jobs:
+ * - `runWorker(config)`: the `labelcheck worker` process — only runs jobs (no HTTP), for
+ *   deployments where several processes/machines share one PostgreSQL queue;
+ * - `startRunnerThread(cfg)`: the in-process runner of `npm start`, a worker thread that
+ *   runs the same loop, so job computations never block the HTTP event loop.
+ */
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { Config } from '../config.js';
+import { jobsConfigFromAppConfig, type JobsConfig } from './config.js';
+import { JobRunner, type RunnerLogger } from './runner.js';
+import { openJobStore } from './store/index.js';
+
+export interface WorkerHandle {
+  runner: JobRunner;
+  /** Stop taking jobs; a running job goes back to the queue at its next chunk. */
+  stop(): Promise<void>;
+}
+
+/** Open the store and run jobs until stop() or the signal aborts. */
+export async function runWorker(
+  config: Config | JobsConfig,
+  opts: { log?: RunnerLogger; signal?: AbortSignal; owner?: string } = {},
+): Promise<WorkerHandle> {
+  const cfg = 'leaseMs' in config ? config : jobsConfigFromAppConfig(config);
+  const store = await openJobStore(cfg);
+  const runner = new JobRunner(store, cfg, { ...(opts.log ? { log: opts.log } : {}), ...(opts.owner ? { owner: opts.owner } : {}) });
+  runner.start();
+  let stopped: Promise<void> | null = null;
+  const stop = (): Promise<void> =>
+    (stopped ??= (async () => {
+      await runner.stop();
+      await store.close();
+    })());
+  opts.signal?.addEventListener('abort', () => void stop(), { once: true });
+  return { runner, stop };
+}
+
+const runningFromSource = import.meta.url.endsWith('.ts');
+
+export interface RunnerThread {
+  /** A job was submitted: poll now. */
+  notify(): void;
+  stop(): Promise<void>;
+}
+
+/** The in-process runner: runWorker in a worker thread (see thread.ts). */
+export function startRunnerThread(cfg: JobsConfig, log?: RunnerLogger): RunnerThread {
+  const file = fileURLToPath(new URL(runningFromSource ? './thread.ts' : './thread.js', import.meta.url));
+  const worker = new Worker(file, {
+    workerData: cfg,
+    execArgv: runningFromSource ? ['--import', import.meta.resolve('tsx')] : [],
+  });
+  worker.on('message', (m: { level: 'info' | 'warn' | 'error'; obj: object; msg?: string }) => {
+    if (log && m && typeof m === 'object' && 'level' in m) log[m.level](m.obj, m.msg);
+  });
+  worker.on('error', (err) => log?.error({ err }, 'job runner thread failed'));
+  let exited = false;
+  const exit = new Promise<void>((resolve) => worker.once('exit', () => ((exited = true), resolve())));
+  return {
+    notify() {
+      if (!exited) worker.postMessage('notify');
+    },
+    async stop() {
+      if (!exited) worker.postMessage('stop');
+      await exit;
+    },
+  };
+}
