@@ -135,7 +135,8 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
   }
   if (command === 'serve') {
     const { startServer } = await import('./server.js');
-    await startServer(process.env);
+    const { createJobsPlugin } = await import('./jobs/plugin.js');
+    await startServer(process.env, { deps: { v1Plugins: [createJobsPlugin()] } });
     return -1; // keeps running
   }
   if (command === 'worker') {

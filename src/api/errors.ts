@@ -21,8 +21,6 @@ export const MalformedMultipartError = createError('LC_MALFORMED_MULTIPART', 'Ma
 
 export const MultipartTooLargeError = createError('LC_MULTIPART_TOO_LARGE', '%s', 413);
 
-export const NotReadyError = createError('LC_NOT_READY', '%s', 503);
-
 /** Media types accepted by the /v1 compute routes. */
 export const ACCEPTED_MEDIA_TYPES = [
   'application/json',

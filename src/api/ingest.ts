@@ -6,13 +6,23 @@
  * - Arrow IPC → the raw bytes, options from `?options=<json>` or `x-labelcheck-options`.
  * Parsing, shape and value checks all happen in the worker (src/service, src/io).
  */
+import type { IncomingMessage } from 'node:http';
+import type { Readable } from 'node:stream';
 import type { FastifyRequest } from 'fastify';
+import { ByteCollector, collectStream } from './collect.js';
 import { InputError, isInputError } from '../core/errors.js';
 import type { RequestPayload } from '../service/types.js';
 import { MalformedMultipartError, MultipartTooLargeError, UnsupportedMediaTypeError } from './errors.js';
 
+export interface IngestLimits {
+  /** Largest `options` text part. */
+  fieldSizeBytes: number;
+  /** Largest file part (BODY_LIMIT_MB). */
+  fileSizeBytes: number;
+}
+
 /** What the /v1 content-type parsers put in `request.body`. */
-export type RawBody = { type: 'json'; bytes: Buffer } | { type: 'arrow'; bytes: Buffer };
+export type RawBody = { type: 'json'; bytes: Uint8Array } | { type: 'arrow'; bytes: Uint8Array };
 
 export const OPTIONS_HEADER = 'x-labelcheck-options';
 
@@ -29,11 +39,86 @@ function partAllowed(fileParts: readonly string[], name: string): boolean {
   return fileParts.some((p) => (p.endsWith('*') ? name.startsWith(p.slice(0, -1)) : p === name));
 }
 
+/**
+ * Read one file part into a buffer sized from its `.npy` header, copying chunk by chunk
+ * (collect.ts) instead of Buffer.concat-ing at the end on the event loop.
+ */
+async function readFilePart(
+  file: Readable & { truncated?: boolean },
+  name: string,
+  limit: number,
+  raw: IncomingMessage,
+): Promise<Uint8Array> {
+  const tooLarge = (): Error => {
+    const err = new MultipartTooLargeError(`The multipart file part '${name}' exceeds the limit of ${formatMiB(limit)} (BODY_LIMIT_MB)`);
+    (err as Error & { part?: { fieldname: string } }).part = { fieldname: name };
+    return err;
+  };
+  const watch = watchTruncation(raw, name);
+  try {
+    const bytes = await Promise.race([
+      collectStream(file, new ByteCollector({ limit, npySized: true, onTooLarge: tooLarge })),
+      watch.promise,
+    ]);
+    // busboy stops at limits.fileSize and marks the stream truncated.
+    if (file.truncated) throw tooLarge();
+    return bytes;
+  } catch (err) {
+    file.resume(); // discard whatever else arrives for this part
+    throw err;
+  } finally {
+    watch.cancel();
+  }
+}
+
+/** Grace period between the end of the request body and the end of a file part. */
+const PART_END_GRACE_MS = 250;
+
+/**
+ * busboy does not always end or fail a file stream whose multipart body stops early (a
+ * truncated upload, a client that went away): the part would wait forever. Once the
+ * request body has ended (or its connection closed) the parser has seen every byte, so
+ * a part still open after a short grace period is truncated.
+ */
+function watchTruncation(raw: IncomingMessage, name: string): { promise: Promise<never>; cancel(): void } {
+  let timer: NodeJS.Timeout | undefined;
+  let onEnd: (() => void) | undefined;
+  const promise = new Promise<never>((_resolve, reject) => {
+    const fail = (): void => {
+      reject(new MalformedMultipartError(`the body ended inside the file part '${name}' (truncated upload?)`));
+    };
+    onEnd = () => {
+      timer ??= setTimeout(fail, PART_END_GRACE_MS);
+    };
+    if (raw.readableEnded || raw.destroyed) onEnd();
+    else {
+      raw.once('end', onEnd);
+      raw.once('close', onEnd);
+    }
+  });
+  promise.catch(() => undefined); // handled by the race; avoid an unhandled rejection after cancel
+  return {
+    promise,
+    cancel() {
+      if (timer) clearTimeout(timer);
+      if (onEnd) {
+        raw.removeListener('end', onEnd);
+        raw.removeListener('close', onEnd);
+      }
+    },
+  };
+}
+
+function formatMiB(bytes: number): string {
+  const m = bytes / (1024 * 1024);
+  return `${Number.isInteger(m) ? m : m.toFixed(2)} MiB`;
+}
+
 /** Read a multipart body: `.npy` file parts as bytes, the `options` text part as JSON. */
 export async function readMultipart(
   request: FastifyRequest,
   fileParts: readonly string[],
-  limits: { fieldSizeBytes: number },
+  limits: IngestLimits,
 ): Promise<RequestPayload> {
   const parts: Record<string, Uint8Array> = {};
   let options: unknown = undefined;
@@ -63,7 +148,7 @@ export async function readMultipart(
           part.file.resume(); // discard
           continue;
         }
-        parts[name] = await part.toBuffer();
+        parts[name] = await readFilePart(part.file, name, limits.fileSizeBytes, request.raw);
         continue;
       }
       // A text field.
@@ -102,7 +187,15 @@ export async function readMultipart(
   } catch (err) {
     if (isInputError(err)) throw err;
     const e = err as { statusCode?: number; code?: string; message?: string };
-    if (typeof e.statusCode === 'number') throw err; // size limits (413) and the like
+    // Size limits (413) and multipart errors with their own meaning keep their status.
+    if (
+      e.statusCode === 413 ||
+      e.code === 'LC_MALFORMED_MULTIPART' ||
+      e.code === 'FST_INVALID_JSON_FIELD_ERROR' ||
+      e.code === 'FST_PROTO_VIOLATION'
+    ) {
+      throw err;
+    }
     throw new MalformedMultipartError(e.message ?? String(err));
   }
   if (firstError) throw firstError;
@@ -124,7 +217,7 @@ export function arrowOptions(request: FastifyRequest): unknown {
 export async function readPayload(
   request: FastifyRequest,
   fileParts: readonly string[],
-  limits: { fieldSizeBytes: number },
+  limits: IngestLimits,
 ): Promise<RequestPayload> {
   if (request.isMultipart()) return readMultipart(request, fileParts, limits);
   const body = request.body as RawBody | undefined;

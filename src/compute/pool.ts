@@ -73,10 +73,19 @@ function defaultExecArgv(filename: string): string[] {
   return ['--import', import.meta.resolve('tsx')];
 }
 
+/** ArrayBuffers allocated for one request body, safe to move even behind a partial view. */
+const transferable = new WeakSet<ArrayBufferLike>();
+
+/** Declare that nothing but the request's own view uses this buffer (see prepareTransfer). */
+export function markTransferable(buffer: ArrayBufferLike): void {
+  transferable.add(buffer);
+}
+
 /**
  * Collect the buffers to move to the worker. A view that does not own its whole
- * ArrayBuffer (a pooled small Buffer, a slice) is copied first: transferring would
- * detach memory that other objects still use.
+ * ArrayBuffer (a pooled small Buffer, a slice) is copied first — transferring would
+ * detach memory that other objects still use — unless the buffer was marked with
+ * markTransferable.
  */
 export function prepareTransfer(payload: RequestPayload): { payload: RequestPayload; transferList: ArrayBuffer[] } {
   const transferList: ArrayBuffer[] = [];
@@ -84,7 +93,8 @@ export function prepareTransfer(payload: RequestPayload): { payload: RequestPayl
   const own = (view: Uint8Array): Uint8Array => {
     let out = view;
     const whole = view.byteOffset === 0 && view.byteLength === view.buffer.byteLength;
-    if (!whole || seen.has(view.buffer) || !(view.buffer instanceof ArrayBuffer)) out = new Uint8Array(view);
+    const movable = (whole || transferable.has(view.buffer)) && view.buffer instanceof ArrayBuffer;
+    if (!movable || seen.has(view.buffer)) out = new Uint8Array(view);
     seen.add(out.buffer);
     transferList.push(out.buffer as ArrayBuffer);
     return out;

@@ -136,7 +136,7 @@ export function assertValidInputs(
   opts: { allowOneClass?: OneClassRule; range?: { min: number; max: number } } = {},
 ): void {
   assertValidLabels(labels, pp, opts.allowOneClass ?? false);
-  assertValidRange(opts.range ?? valueRange(pp));
+  assertValidRange(opts.range ?? clampedRange(pp));
 }
 
 // =======================================================================================
@@ -168,9 +168,12 @@ function groupByClass(labels: Int32Array, pp: ProbMatrix): ClassGroups {
   const n = pp.n;
   const k = pp.k;
   if (labels.length !== n) throw new InputError('pred_probs', 'pred_probs and labels must have same length.');
-  checkLabelRange(labels, k);
   const counts = new Int32Array(k);
-  for (let i = 0; i < n; i++) counts[labels[i]!]!++;
+  for (let i = 0; i < n; i++) {
+    const s = labels[i]!;
+    if (s < 0 || s >= k) checkLabelRange(labels, k); // throws with the first bad row
+    counts[s]!++;
+  }
   const classStart = new Int32Array(k + 1);
   for (let c = 0; c < k; c++) classStart[c + 1] = classStart[c]! + counts[c]!;
   const cursor = classStart.slice(0, k);
@@ -229,10 +232,121 @@ interface JointPass {
   max: number;
 }
 
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+const f32box = new Float32Array(1);
+const i32box = new Int32Array(f32box.buffer);
+
+/**
+ * Bit pattern of the smallest float32 ≥ t: for non-negative, non-NaN float32 x,
+ * `x >= t` (in float64) ⟺ `bits(x) >= f32CeilBits(t)` as signed 32-bit integers.
+ */
+function f32CeilBits(t: number): number {
+  if (t !== t) return 0x7fffffff; // nothing is ≥ NaN (NaN rows take the exact path)
+  if (t <= 0) return 0;
+  f32box[0] = t; // rounds to nearest (Infinity above the float32 range)
+  let b = i32box[0]!;
+  if (f32box[0]! < t) b += 1;
+  return b;
+}
+
+/**
+ * Exact row kernel (float compares, NaN-aware argmax): guessed class of row d[o..o+k) or −1
+ * when no class is confident; widens acc = [min, max] by the row's values (NaN ignored).
+ */
+function exactRow(d: ArrayLike<number>, o: number, k: number, tm: Float64Array, acc: Float64Array): number {
+  let cnt = 0;
+  let first = -1;
+  let mn = acc[0]!;
+  let mx = acc[1]!;
+  for (let j = 0; j < k; j++) {
+    const v = d[o + j]!;
+    if (v >= tm[j]!) {
+      if (cnt === 0) first = j;
+      cnt++;
+    }
+    if (v < mn) mn = v;
+    if (v > mx) mx = v;
+  }
+  acc[0] = mn;
+  acc[1] = mx;
+  if (cnt === 0) return -1;
+  if (cnt === 1) return first;
+  return firstArgmax(d, o, k);
+}
+
+/**
+ * min(0, smallest value) and max(1, largest value) of pred_probs, NaN ignored — all that the
+ * range checks need (V11, and [0, 1] for confidence-weighted entropy). Rows entirely inside
+ * [0, 1] are recognised from their bit patterns without float compares.
+ */
+export function clampedRange(pp: ProbMatrix): { min: number; max: number } {
+  const d = pp.data;
+  const n = pp.n;
+  const k = pp.k;
+  const acc = Float64Array.of(0, 1);
+  if (LITTLE_ENDIAN && d instanceof Float32Array && d.byteOffset % 4 === 0) {
+    const di = new Int32Array(d.buffer, d.byteOffset, d.length);
+    for (let i = 0; i < n; i++) {
+      const o = i * k;
+      let orr = 0;
+      for (let j = 0; j < k; j++) {
+        const x = di[o + j]!;
+        orr |= (0x3f800000 - x) | x;
+      }
+      if (orr < 0) widenRange(d, o, k, acc);
+    }
+  } else if (LITTLE_ENDIAN && d instanceof Float64Array && d.byteOffset % 8 === 0) {
+    const di = new Int32Array(d.buffer, d.byteOffset, d.length * 2);
+    for (let i = 0; i < n; i++) {
+      const o = i * k;
+      let orr = 0;
+      for (let j = 0; j < k; j++) {
+        const h = di[2 * (o + j) + 1]!; // high word: sign, exponent, top of the mantissa
+        orr |= (0x3fefffff - h) | h; // negative iff the value is ≥ 1, negative (or −0), or NaN
+      }
+      if (orr < 0) widenRange(d, o, k, acc);
+    }
+  } else {
+    for (let i = 0; i < n; i++) widenRange(d, i * k, k, acc);
+  }
+  return { min: acc[0]!, max: acc[1]! };
+}
+
+function widenRange(d: ArrayLike<number>, o: number, k: number, acc: Float64Array): void {
+  let mn = acc[0]!;
+  let mx = acc[1]!;
+  for (let j = 0; j < k; j++) {
+    const v = d[o + j]!;
+    if (v < mn) mn = v;
+    if (v > mx) mx = v;
+  }
+  acc[0] = mn;
+  acc[1] = mx;
+}
+
+/** Accumulator of the joint pass. */
+interface PassState {
+  counts: Float64Array;
+  off: Int32Array;
+  nOff: number;
+  issues: number;
+}
+
+function countRow(st: PassState, d: ArrayLike<number>, o: number, k: number, i: number, s: number, g: number): void {
+  st.counts[s * k + g]!++;
+  if (g !== s) {
+    st.off[st.nOff++] = i;
+    // near-argmax filter (§10.9) while the row is in cache
+    if (!givenIsNearArgmax(d, o, k, s)) st.issues++;
+  }
+}
+
 /**
  * The one pass over N×K: confident sets, guessed class, counts, off-diagonal rows (and their
- * near-argmax test, while the row is in cache), and whether any value lies outside [0, 1]
- * (for input validation, so no extra pass is needed).
+ * near-argmax test, while the row is in cache), and the clamped value range (for input
+ * validation, so no extra pass is needed). float32 data is compared through its bit
+ * patterns (exact for values in [0, 1]); rows with any value outside [0, 1] or NaN take the
+ * exact float path.
  */
 function confidentJointPass(labels: Int32Array, pp: ProbMatrix, thresholds: ArrayLike<number>): JointPass {
   const n = pp.n;
@@ -240,55 +354,93 @@ function confidentJointPass(labels: Int32Array, pp: ProbMatrix, thresholds: Arra
   const d = pp.data;
   const tm = new Float64Array(k);
   for (let j = 0; j < k; j++) tm[j] = thresholds[j]! - 1e-6;
-  const counts = new Float64Array(k * k);
-  const off = new Int32Array(n);
-  let nOff = 0;
-  let issues = 0;
-  let odd = 0; // values outside [0, 1], NaN included
-  for (let i = 0; i < n; i++) {
-    const o = i * k;
-    const oddBefore = odd;
-    let cnt = 0;
-    let g = -1;
-    for (let j = 0; j < k; j++) {
-      const v = d[o + j]!;
-      if (v >= tm[j]!) {
-        if (cnt === 0) g = j;
-        cnt++;
+  const st: PassState = { counts: new Float64Array(k * k), off: new Int32Array(n), nOff: 0, issues: 0 };
+  const acc = Float64Array.of(0, 1);
+  if (LITTLE_ENDIAN && d instanceof Float32Array && d.byteOffset % 4 === 0) {
+    const di = new Int32Array(d.buffer, d.byteOffset, d.length);
+    const tb = new Int32Array(k);
+    for (let j = 0; j < k; j++) tb[j] = f32CeilBits(tm[j]!);
+    for (let i = 0; i < n; i++) {
+      const o = i * k;
+      let cnt = 0;
+      let g = -1;
+      let orr = 0;
+      for (let j = 0; j < k; j++) {
+        const x = di[o + j]!;
+        if (x >= tb[j]!) {
+          if (cnt === 0) g = j;
+          cnt++;
+        }
+        orr |= (0x3f800000 - x) | x; // negative iff x is outside [0, 1] or NaN
       }
-      if (!(v >= 0 && v <= 1)) odd++;
-    }
-    if (cnt === 0) continue;
-    if (cnt > 1) {
-      // ≥ 2 confident classes: first_argmax over all K columns (NaN-aware when needed)
-      if (odd !== oddBefore) g = firstArgmax(d, o, k);
-      else {
-        let best = d[o]!;
-        g = 0;
-        for (let j = 1; j < k; j++) {
-          const v = d[o + j]!;
-          if (v > best) {
-            best = v;
-            g = j;
+      if (orr < 0) {
+        g = exactRow(d, o, k, tm, acc);
+        if (g < 0) continue;
+      } else {
+        if (cnt === 0) continue;
+        if (cnt > 1) {
+          // first_argmax on the bit patterns (non-negative floats order like their bits)
+          let best = di[o]!;
+          g = 0;
+          for (let j = 1; j < k; j++) {
+            const x = di[o + j]!;
+            if (x > best) {
+              best = x;
+              g = j;
+            }
           }
         }
       }
+      countRow(st, d, o, k, i, labels[i]!, g);
     }
-    const s = labels[i]!;
-    counts[s * k + g]!++;
-    if (g !== s) {
-      off[nOff++] = i;
-      if (!givenIsNearArgmax(d, o, k, s)) issues++;
+  } else if (LITTLE_ENDIAN && d instanceof Float64Array && d.byteOffset % 8 === 0) {
+    const di = new Int32Array(d.buffer, d.byteOffset, d.length * 2);
+    for (let i = 0; i < n; i++) {
+      const o = i * k;
+      let cnt = 0;
+      let g = -1;
+      let orr = 0;
+      for (let j = 0; j < k; j++) {
+        if (d[o + j]! >= tm[j]!) {
+          if (cnt === 0) g = j;
+          cnt++;
+        }
+        const h = di[2 * (o + j) + 1]!;
+        orr |= (0x3fefffff - h) | h; // negative iff the value is ≥ 1, negative (or −0), or NaN
+      }
+      if (orr < 0) {
+        g = exactRow(d, o, k, tm, acc);
+        if (g < 0) continue;
+      } else {
+        if (cnt === 0) continue;
+        if (cnt > 1) {
+          let best = d[o]!;
+          g = 0;
+          for (let j = 1; j < k; j++) {
+            const v = d[o + j]!;
+            if (v > best) {
+              best = v;
+              g = j;
+            }
+          }
+        }
+      }
+      countRow(st, d, o, k, i, labels[i]!, g);
+    }
+  } else {
+    for (let i = 0; i < n; i++) {
+      const o = i * k;
+      const g = exactRow(d, o, k, tm, acc);
+      if (g >= 0) countRow(st, d, o, k, i, labels[i]!, g);
     }
   }
-  let min = 0;
-  let max = 1;
-  if (odd > 0) {
-    const r = valueRange(pp);
-    min = Math.min(min, r.min);
-    max = Math.max(max, r.max);
-  }
-  return { counts, offDiagonal: off.slice(0, nOff), offDiagonalIssues: issues, min, max };
+  return {
+    counts: st.counts,
+    offDiagonal: st.off.slice(0, st.nOff),
+    offDiagonalIssues: st.issues,
+    min: acc[0]!,
+    max: acc[1]!,
+  };
 }
 
 export interface ConfidentJointResult {
@@ -347,12 +499,19 @@ export function computeConfidentJointFull(
   for (let c = 0; c < k; c++) if (cj[c * k + c]! < 1) cj[c * k + c] = 1;
   const counts = Float64Array.from(groups.counts);
   const calibrated = calibrateFlat(cj, k, counts, 'column', ties);
+  // the nested-array views are built on first use (K×K arrays are large for big K)
+  let cjMatrix: Matrix | undefined;
+  let calMatrix: Matrix | undefined;
   return {
     thresholds,
     labelCounts: counts,
-    confidentJoint: toMatrix(cj, k),
+    get confidentJoint(): Matrix {
+      return (cjMatrix ??= toMatrix(cj, k));
+    },
     offDiagonalIndices: pass.offDiagonal,
-    calibrated: toMatrix(calibrated, k),
+    get calibrated(): Matrix {
+      return (calMatrix ??= toMatrix(calibrated, k));
+    },
     n: pp.n,
     k,
     confidentJointFlat: cj,
@@ -575,52 +734,95 @@ function clipValues(x: Float64Array, low: number, high: number): void {
   for (let i = 0; i < x.length; i++) x[i] = (x[i]! * 1.0) / s;
 }
 
-/** CLIP_NOISE_RATES on a flat row-major matrix M (columns normalised). */
-function clipNoiseRates(m: Float64Array, k: number, colsum: Float64Array): void {
+/**
+ * K×K matrices of the latent estimation share the zero pattern of the confident joint:
+ * NM[i][j] = C[i][j]/cs[j], INV[j][i] = C[i][j]/rs[i], and every later step multiplies or
+ * divides entries by positive finite numbers, clips (0 stays 0) or normalises by sums (to
+ * which a +0 adds nothing). So they are stored on that pattern only (rows i, columns j
+ * increasing — the same summation order as the dense matrices), which makes large sparse K
+ * cheap and leaves every result bit-identical. A confident joint holding a non-finite value
+ * uses the full pattern (dense semantics, NaN propagation included).
+ */
+interface Pattern {
+  k: number;
+  rowStart: Int32Array;
+  col: Int32Array;
+  /** position of (i, i) in the pattern, or −1 */
+  diag: Int32Array;
+}
+
+function patternOf(c: Float64Array, k: number): Pattern {
+  let finite = true;
+  let nnz = 0;
+  for (let e = 0; e < k * k; e++) {
+    const v = c[e]!;
+    if (!Number.isFinite(v)) finite = false;
+    if (v !== 0) nnz++;
+  }
+  const dense = !finite;
+  if (dense) nnz = k * k;
+  const rowStart = new Int32Array(k + 1);
+  const col = new Int32Array(nnz);
+  const diag = new Int32Array(k).fill(-1);
+  let e = 0;
+  for (let i = 0; i < k; i++) {
+    rowStart[i] = e;
+    for (let j = 0; j < k; j++) {
+      if (dense || c[i * k + j]! !== 0) {
+        if (i === j) diag[i] = e;
+        col[e++] = j;
+      }
+    }
+  }
+  rowStart[k] = e;
+  return { k, rowStart, col, diag };
+}
+
+/** CLIP_NOISE_RATES of NM (on the pattern): clip off-diagonal, normalise columns. */
+function clipNoiseRatesP(p: Pattern, v: Float64Array, colsum: Float64Array): void {
+  const { k, rowStart, col } = p;
   colsum.fill(0);
   for (let i = 0; i < k; i++) {
-    const o = i * k;
-    for (let j = 0; j < k; j++) {
-      let v = m[o + j]!;
+    for (let e = rowStart[i]!, end = rowStart[i + 1]!; e < end; e++) {
+      const j = col[e]!;
+      let x = v[e]!;
       if (j !== i) {
-        v = v < 0 ? 0 : v > 0.9999 ? 0.9999 : v;
-        m[o + j] = v;
+        x = x < 0 ? 0 : x > 0.9999 ? 0.9999 : x;
+        v[e] = x;
       }
-      colsum[j] = colsum[j]! + v;
+      colsum[j] = colsum[j]! + x;
     }
   }
   for (let j = 0; j < k; j++) colsum[j] = guard(colsum[j]!);
-  for (let i = 0; i < k; i++) {
-    const o = i * k;
-    for (let j = 0; j < k; j++) m[o + j] = m[o + j]! / colsum[j]!;
-  }
+  for (let e = 0; e < v.length; e++) v[e] = v[e]! / colsum[col[e]!]!;
 }
 
 /**
- * CLIP_NOISE_RATES on a matrix stored transposed: mt[i][j] = M[j][i]. Column i of M is row
- * i of mt, summed top-to-bottom of M = left-to-right of mt.
+ * CLIP_NOISE_RATES of INV stored transposed (invT[i][j] = INV[j][i]) on the pattern: column i
+ * of INV is row i of invT, summed top-to-bottom of INV = left-to-right of invT.
  */
-function clipNoiseRatesT(mt: Float64Array, k: number): void {
+function clipNoiseRatesTP(p: Pattern, v: Float64Array): void {
+  const { k, rowStart, col } = p;
   for (let i = 0; i < k; i++) {
-    const o = i * k;
-    let s = 0;
-    for (let j = 0; j < k; j++) {
-      let v = mt[o + j]!;
-      if (j !== i) {
-        v = v < 0 ? 0 : v > 0.9999 ? 0.9999 : v;
-        mt[o + j] = v;
+    const e0 = rowStart[i]!;
+    const e1 = rowStart[i + 1]!;
+    let sum = 0;
+    for (let e = e0; e < e1; e++) {
+      let x = v[e]!;
+      if (col[e]! !== i) {
+        x = x < 0 ? 0 : x > 0.9999 ? 0.9999 : x;
+        v[e] = x;
       }
-      s += v;
+      sum += x;
     }
-    const d = guard(s);
-    for (let j = 0; j < k; j++) mt[o + j] = mt[o + j]! / d;
+    const g = guard(sum);
+    for (let e = e0; e < e1; e++) v[e] = v[e]! / g;
   }
 }
 
-/** py with the `cnt` formula from NM (row-major) and INV stored transposed, then clipped. */
-function pyCnt(ps: Float64Array, nm: Float64Array, invT: Float64Array, k: number, py: Float64Array): void {
-  for (let c = 0; c < k; c++) py[c] = (invT[c * k + c]! / guard(nm[c * k + c]!)) * ps[c]!;
-  clipValues(py, 1e-6, 1.0);
+function diagOf(p: Pattern, v: Float64Array, i: number): number {
+  const e = p.diag[i]!;
+  return e < 0 ? 0 : v[e]!;
 }
 
 /**
@@ -652,30 +854,34 @@ export function estimateLatentFlat(
     }
     rs[i] = r;
   }
-  const nm = new Float64Array(k * k);
-  const invT = new Float64Array(k * k); // invT[i][j] = INV[j][i] = C[i][j] / rs[i]
+  const p = patternOf(cj, k);
+  const { rowStart, col } = p;
+  const nnz = col.length;
+  const nm = new Float64Array(nnz); // NM[i][j]
+  const invT = new Float64Array(nnz); // invT[i][j] = INV[j][i]
   for (let i = 0; i < k; i++) {
     const gi = guard(rs[i]!);
-    for (let j = 0; j < k; j++) {
+    for (let e = rowStart[i]!, end = rowStart[i + 1]!; e < end; e++) {
+      const j = col[e]!;
       const v = cj[i * k + j]!;
-      nm[i * k + j] = v / guard(cs[j]!);
-      invT[i * k + j] = v / gi;
+      nm[e] = v / guard(cs[j]!);
+      invT[e] = v / gi;
     }
   }
-  let py = new Float64Array(k);
+  const py = new Float64Array(k);
   switch (pyMethod) {
     case 'cnt':
-      for (let c = 0; c < k; c++) py[c] = (invT[c * k + c]! / guard(nm[c * k + c]!)) * ps[c]!;
+      for (let c = 0; c < k; c++) py[c] = (diagOf(p, invT, c) / guard(diagOf(p, nm, c))) * ps[c]!;
       break;
     case 'eqn': {
-      let invNm: MlMatrix;
+      const dense = new Float64Array(k * k);
+      for (let i = 0; i < k; i++) for (let e = rowStart[i]!; e < rowStart[i + 1]!; e++) dense[i * k + col[e]!] = nm[e]!;
+      let inv: number[][];
       try {
-        const m = new MlMatrix(toMatrix(nm, k));
-        invNm = mlInverse(m);
+        inv = mlInverse(new MlMatrix(toMatrix(dense, k))).to2DArray();
       } catch {
         throw new InputError('py_method', "py_method='eqn' needs an invertible noise matrix; it is singular (e.g. a class has no examples).");
       }
-      const inv = invNm.to2DArray();
       let singular = false;
       for (let i = 0; i < k; i++) {
         let s = 0;
@@ -694,48 +900,88 @@ export function estimateLatentFlat(
       break;
     }
     case 'marginal_ps':
-      // py[j] = Σ_i INV[j][i] ps[i] = Σ_i invT[i][j] ps[i]
-      for (let j = 0; j < k; j++) {
-        let s = 0;
-        for (let i = 0; i < k; i++) s += invT[i * k + j]! * ps[i]!;
-        py[j] = s;
+      // py[j] = Σ_i INV[j][i] ps[i] = Σ_i invT[i][j] ps[i], i increasing
+      for (let i = 0; i < k; i++) {
+        for (let e = rowStart[i]!, end = rowStart[i + 1]!; e < end; e++) {
+          const j = col[e]!;
+          py[j] = py[j]! + invT[e]! * ps[i]!;
+        }
       }
       break;
   }
   clipValues(py, 1e-6, 1.0);
   const colsum = new Float64Array(k);
-  clipNoiseRates(nm, k, colsum);
-  clipNoiseRatesT(invT, k);
+  clipNoiseRatesP(p, nm, colsum);
+  clipNoiseRatesTP(p, invT);
   if (opts.convergeLatentEstimates) {
     const psg = new Float64Array(k);
     for (let i = 0; i < k; i++) psg[i] = guard(ps[i]!);
+    const invDiag = new Float64Array(k);
+    const pyg = new Float64Array(k);
     for (let outer = 0; outer < 3; outer++) {
       for (let inner = 0; inner < 5; inner++) {
-        // INV[j][i] = NM[i][j] * py[j] / ps[i]  → invT[i][j]
+        // INV = CLIP_NOISE_RATES(INV[j][i] = NM[i][j]·py[j] / ps[i]), stored as invT[i][j].
+        // Within the 5 inner rounds NM is fixed and py needs only INV's diagonal, so the
+        // whole matrix is written in the last round only.
+        const materialize = inner === 4;
         for (let i = 0; i < k; i++) {
-          const o = i * k;
-          const d = psg[i]!;
-          for (let j = 0; j < k; j++) invT[o + j] = (nm[o + j]! * py[j]!) / d;
+          const e0 = rowStart[i]!;
+          const e1 = rowStart[i + 1]!;
+          const dps = psg[i]!;
+          let sum = 0;
+          if (materialize) {
+            for (let e = e0; e < e1; e++) {
+              let v = (nm[e]! * py[col[e]!]!) / dps;
+              if (col[e]! !== i) v = v < 0 ? 0 : v > 0.9999 ? 0.9999 : v;
+              invT[e] = v;
+              sum += v;
+            }
+            const g = guard(sum);
+            for (let e = e0; e < e1; e++) invT[e] = invT[e]! / g;
+            invDiag[i] = diagOf(p, invT, i);
+          } else {
+            for (let e = e0; e < e1; e++) {
+              let v = (nm[e]! * py[col[e]!]!) / dps;
+              if (col[e]! !== i) v = v < 0 ? 0 : v > 0.9999 ? 0.9999 : v;
+              sum += v;
+            }
+            const de = p.diag[i]!;
+            invDiag[i] = de < 0 ? 0 : (nm[de]! * py[i]!) / dps / guard(sum);
+          }
         }
-        clipNoiseRatesT(invT, k);
-        pyCnt(ps, nm, invT, k, py);
+        for (let c = 0; c < k; c++) py[c] = (invDiag[c]! / guard(diagOf(p, nm, c))) * ps[c]!;
+        clipValues(py, 1e-6, 1.0);
       }
-      // NM[i][j] = INV[j][i] * ps[i] / py[j]
-      const pyg = new Float64Array(k);
+      // NM = CLIP_NOISE_RATES(NM[i][j] = INV[j][i]·ps[i] / py[j]), column sums top to bottom
       for (let j = 0; j < k; j++) pyg[j] = guard(py[j]!);
+      colsum.fill(0);
       for (let i = 0; i < k; i++) {
-        const o = i * k;
-        const p = ps[i]!;
-        for (let j = 0; j < k; j++) nm[o + j] = (invT[o + j]! * p) / pyg[j]!;
+        const pi = ps[i]!;
+        for (let e = rowStart[i]!, end = rowStart[i + 1]!; e < end; e++) {
+          const j = col[e]!;
+          let v = (invT[e]! * pi) / pyg[j]!;
+          if (j !== i) v = v < 0 ? 0 : v > 0.9999 ? 0.9999 : v;
+          nm[e] = v;
+          colsum[j] = colsum[j]! + v;
+        }
       }
-      clipNoiseRates(nm, k, colsum);
+      for (let j = 0; j < k; j++) colsum[j] = guard(colsum[j]!);
+      for (let e = 0; e < nnz; e++) nm[e] = nm[e]! / colsum[col[e]!]!;
     }
     clipValues(py, 1e-5, 1.0);
-    clipNoiseRates(nm, k, colsum);
-    clipNoiseRatesT(invT, k);
+    clipNoiseRatesP(p, nm, colsum);
+    clipNoiseRatesTP(p, invT);
   }
-  py = py.slice();
-  return { py, nm, inv: transposeFlat(invT, k) };
+  const nmDense = new Float64Array(k * k);
+  const invDense = new Float64Array(k * k); // INV[j][i], true on rows
+  for (let i = 0; i < k; i++) {
+    for (let e = rowStart[i]!, end = rowStart[i + 1]!; e < end; e++) {
+      const j = col[e]!;
+      nmDense[i * k + j] = nm[e]!;
+      invDense[j * k + i] = invT[e]!;
+    }
+  }
+  return { py, nm: nmDense, inv: invDense };
 }
 
 /** cleanlab `estimate_latent(confident_joint, labels, py_method, converge_latent_estimates=False)`. */
@@ -772,7 +1018,9 @@ export function estimatePyAndNoiseMatricesFromProbabilities(
     py: Array.from(r.py),
     noiseMatrix: toMatrix(r.nm, pre.k),
     inverseNoiseMatrix: toMatrix(r.inv, pre.k),
-    confidentJoint: pre.calibrated,
+    get confidentJoint(): Matrix {
+      return pre.calibrated;
+    },
   };
 }
 
@@ -813,7 +1061,7 @@ export function numLabelIssues(
     known && method !== 'off_diagonal_custom'
       ? (opts.precomputed ?? computeConfidentJointFull(labels, pp, { tieOrder: ties }))
       : opts.precomputed;
-  assertValidRange(pre ? rangeOf(pre) : valueRange(pp));
+  assertValidRange(pre ? rangeOf(pre) : clampedRange(pp));
   if (!known) {
     throw new InputError(
       'estimation_method',

@@ -14,7 +14,7 @@ import {
   fromMatrix,
   rangeOf,
   roundRowsPreservingSum,
-  valueRange,
+  clampedRange,
   type ConfidentJointResult,
 } from './count.js';
 import { InputError } from './errors.js';
@@ -64,9 +64,15 @@ function toInt64Like(x: number): number {
   return Math.trunc(x);
 }
 
+function transposeSquare(a: Float64Array, k: number): Float64Array {
+  const t = new Float64Array(k * k);
+  for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) t[j * k + i] = a[i * k + j]!;
+  return t;
+}
+
 /**
- * The prune count matrix Q (§10.2): Q[j][k] = how many rows with given label k to flag as
- * having true label j. `c` is the confident joint (rows given), used as is.
+ * The prune count matrix Q (§10.2), row-major: Q[j][k] = how many rows with given label k to
+ * flag as having true label j. `c` is the confident joint (rows given), used as is.
  */
 export function pruneCountMatrix(
   c: Float64Array,
@@ -78,73 +84,89 @@ export function pruneCountMatrix(
   ties: TieOrder,
   warnings: string[],
 ): Float64Array {
-  const kk = k * k;
-  const q0 = new Float64Array(kk);
-  for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) q0[j * k + i] = c[i * k + j]!;
-  // _keep_at_least_n_per_class
-  const dNew = new Float64Array(k);
-  const delta = new Float64Array(k);
-  const z = new Float64Array(k);
+  return transposeSquare(
+    pruneCountMatrixT(c, k, counts, minExamplesPerClass, fracNoise, numToRemovePerClass, ties, warnings),
+    k,
+  );
+}
+
+/**
+ * The prune count matrix stored transposed: Qt[k][j] = Q[j][k], so column k of Q (given
+ * label k) is the contiguous row k of Qt — and Q0 = Cᵀ means Qt starts as C itself.
+ * Every step below is cleanlab's column operation written on rows.
+ */
+export function pruneCountMatrixT(
+  c: Float64Array,
+  k: number,
+  counts: ArrayLike<number>,
+  minExamplesPerClass: number,
+  fracNoise: number,
+  numToRemovePerClass: ArrayLike<number> | undefined,
+  ties: TieOrder,
+  warnings: string[],
+): Float64Array {
+  const qt = new Float64Array(k * k);
   for (let col = 0; col < k; col++) {
-    const d = q0[col * k + col]!;
+    const o = col * k;
+    // _keep_at_least_n_per_class: raise the diagonal to min_examples_per_class and take
+    // the increase evenly from the column's other entries (zeros included, then clipped)
+    const d = c[o + col]!;
     const d2 = d !== d ? d : d > minExamplesPerClass ? d : minExamplesPerClass; // np.maximum
-    dNew[col] = d2;
-    delta[col] = d2 - d;
+    const delta = d2 - d;
     let nnz = 0;
-    for (let j = 0; j < k; j++) if (q0[j * k + col]! !== 0) nnz++;
-    z[col] = Math.max(nnz - 1.0, 1.0);
+    for (let j = 0; j < k; j++) if (c[o + j]! !== 0) nnz++;
+    const z = Math.max(nnz - 1.0, 1.0);
+    for (let j = 0; j < k; j++) {
+      const v = c[o + j]! - delta / z;
+      qt[o + j] = v < 0 ? 0 : v;
+    }
+    qt[o + col] = d2;
+    // _reduce_prune_counts: off-diagonal × frac_noise, the diagonal gets what was removed
+    // (summed top to bottom; the diagonal's own term is 0)
+    const diag = d2;
+    let sum = 0;
+    for (let j = 0; j < k; j++) {
+      const q1 = qt[o + j]!;
+      const q2 = j === col ? q1 : q1 * fracNoise;
+      sum += q1 - q2;
+      qt[o + j] = q2;
+    }
+    qt[o + col] = diag + sum;
+    // astype(int): truncation (the row-rounding pass that follows leaves integers unchanged)
+    for (let j = 0; j < k; j++) qt[o + j] = toInt64Like(qt[o + j]!);
   }
-  const q1 = new Float64Array(kk);
+  if (!numToRemovePerClass) return qt;
+  const kk = k * k;
+  const r = numToRemovePerClass;
+  const q = transposeSquare(qt, k);
+  const rowsum = new Float64Array(k);
   for (let j = 0; j < k; j++) {
-    for (let col = 0; col < k; col++) {
-      const v = q0[j * k + col]! - delta[col]! / z[col]!;
-      q1[j * k + col] = v < 0 ? 0 : v;
-    }
-  }
-  for (let col = 0; col < k; col++) q1[col * k + col] = dNew[col]!;
-  // _reduce_prune_counts
-  const q2 = new Float64Array(kk);
-  for (let i = 0; i < kk; i++) q2[i] = q1[i]! * fracNoise;
-  for (let col = 0; col < k; col++) q2[col * k + col] = q1[col * k + col]!;
-  for (let col = 0; col < k; col++) {
     let s = 0;
-    for (let j = 0; j < k; j++) s += q1[j * k + col]! - q2[j * k + col]!;
-    q2[col * k + col] = q1[col * k + col]! + s;
+    for (let m = 0; m < k; m++) s += q[j * k + m]!;
+    rowsum[j] = s;
   }
-  let q = new Float64Array(kk);
-  for (let i = 0; i < kk; i++) q[i] = toInt64Like(q2[i]!);
-  // (the row-rounding pass that follows in cleanlab leaves integers unchanged)
-  if (numToRemovePerClass) {
-    const r = numToRemovePerClass;
-    const rowsum = new Float64Array(k);
-    for (let j = 0; j < k; j++) {
-      let s = 0;
-      for (let m = 0; m < k; m++) s += q[j * k + m]!;
-      rowsum[j] = s;
+  // ψ[j][k] = Q[j][k] / (row sum of row k): cleanlab's broadcasting quirk
+  const psi = new Float64Array(kk);
+  for (let j = 0; j < k; j++) for (let col = 0; col < k; col++) psi[j * k + col] = q[j * k + col]! / rowsum[col]!;
+  const t = new Float64Array(kk);
+  let bad = false;
+  for (let j = 0; j < k; j++) {
+    const nu = pairwiseSum(psi, j * k, j * k + k) - psi[j * k + j]!;
+    for (let col = 0; col < k; col++) {
+      const v = (psi[j * k + col]! * r[j]!) / nu;
+      t[j * k + col] = v;
+      if (col !== j && !Number.isFinite(v)) bad = true;
     }
-    const psi = new Float64Array(kk);
-    for (let j = 0; j < k; j++) for (let col = 0; col < k; col++) psi[j * k + col] = q[j * k + col]! / rowsum[col]!;
-    const t = new Float64Array(kk);
-    let bad = false;
-    for (let j = 0; j < k; j++) {
-      const nu = pairwiseSum(psi, j * k, j * k + k) - psi[j * k + j]!;
-      for (let col = 0; col < k; col++) {
-        const v = (psi[j * k + col]! * r[j]!) / nu;
-        t[j * k + col] = v;
-        if (col !== j && !Number.isFinite(v)) bad = true;
-      }
-    }
-    for (let col = 0; col < k; col++) t[col * k + col] = counts[col]! - r[col]!;
-    if (bad) {
-      warnings.push(
-        'num_to_remove_per_class: some noise rates are undefined (a class has no off-diagonal counts, e.g. a class without examples); those prune counts are ignored (cleanlab: RuntimeWarning: invalid value encountered in divide)',
-      );
-    }
-    const rounded = roundRowsPreservingSum(t, k, ties);
-    q = new Float64Array(kk);
-    for (let i = 0; i < kk; i++) q[i] = toInt64Like(rounded[i]!);
   }
-  return q;
+  for (let col = 0; col < k; col++) t[col * k + col] = counts[col]! - r[col]!;
+  if (bad) {
+    warnings.push(
+      'num_to_remove_per_class: some noise rates are undefined (a class has no off-diagonal counts, e.g. a class without examples); those prune counts are ignored (cleanlab: RuntimeWarning: invalid value encountered in divide)',
+    );
+  }
+  const rounded = roundRowsPreservingSum(t, k, ties);
+  for (let i = 0; i < kk; i++) rounded[i] = toInt64Like(rounded[i]!);
+  return transposeSquare(rounded, k);
 }
 
 const SAMPLE_MAX = 512;
@@ -186,7 +208,7 @@ function heapGreater(ka: number, ra: number, kb: number, rb: number): boolean {
  *   exactly among them (every key ≤ bound is a candidate, so ≥ v candidates suffice for an
  *   exact answer; otherwise, or on buffer overflow, the task is redone by full selection).
  */
-class PruneSelector {
+export class PruneSelector {
   private readonly cols: number[] = [];
   private readonly js: number[] = [];
   private readonly vs: number[] = [];
@@ -467,7 +489,7 @@ function findImpl(
   }
   const pre =
     precomputed ?? (filterBy === 'predicted_neq_given' ? null : computeConfidentJointFull(labels, pp, { tieOrder: ties }));
-  const range = pre ? rangeOf(pre) : valueRange(pp);
+  const range = pre ? rangeOf(pre) : clampedRange(pp);
   assertValidRange(range);
   // get_label_quality_scores' checks (cleanlab runs them after the mask; no other error can
   // arise in between, so checking them here reports the same error)
@@ -487,7 +509,7 @@ function findImpl(
     if (opts.confidentJoint) c = fromMatrix(opts.confidentJoint, 'confident_joint', k).flat;
     else c = p.calibratedFlat;
     const counts = p.labelCounts;
-    const q = pruneCountMatrix(c, k, counts, minEx, fracNoise, ntr, ties, warnings);
+    const qt = pruneCountMatrixT(c, k, counts, minEx, fracNoise, ntr, ties, warnings);
     const selector = new PruneSelector();
     const byClass = filterBy === 'prune_by_noise_rate' ? null : filterBy === 'both' ? new Uint8Array(n) : mask;
     const byNoise = filterBy === 'prune_by_class' ? null : filterBy === 'both' ? new Uint8Array(n) : mask;
@@ -497,7 +519,7 @@ function findImpl(
         if (m <= minEx) warnings.push(warnTooFewByClass(col));
         // cleanlab copies a class's mask back only when it has > 1 row
         else if (m > 1) {
-          const u = m - q[col * k + col]!;
+          const u = m - qt[col * k + col]!;
           if (u >= 1) selector.add(col, -1, u, byClass); // S1: lowest P[n][k] first
         }
       }
@@ -509,7 +531,7 @@ function findImpl(
         else if (m > 1) {
           for (let j = 0; j < k; j++) {
             if (j === col) continue;
-            const v = q[j * k + col]!;
+            const v = qt[col * k + j]!;
             if (v > 0) selector.add(col, j, v, byNoise); // S2: largest P[n][j] − P[n][k] first
           }
         }
@@ -600,4 +622,36 @@ export function findLabelIssuesRanked(
   const out = new Int32Array(flagged.length);
   for (let t = 0; t < flagged.length; t++) out[t] = flagged[ord[t]!]!;
   return out;
+}
+
+/** findLabelIssues plus the ranked order and the scores of the flagged rows. */
+export interface RankedLabelIssues extends FindLabelIssuesResult {
+  /** flagged rows, lowest label quality first (= findLabelIssuesRanked) */
+  ranked: Int32Array;
+  /** label quality score of ranked[t] (method and adjust_pred_probs as requested) */
+  rankedScores: Float64Array;
+}
+
+/**
+ * Mask, flagged rows, their ranking and their scores in one call: scores are computed for
+ * the flagged rows only (each score depends on its own row and, for adjust_pred_probs, on
+ * the thresholds of all rows), while the row is read for the near-argmax filter anyway.
+ */
+export function findLabelIssuesWithRanking(
+  labels: Int32Array,
+  pp: ProbMatrix,
+  opts: FindLabelIssuesOptions & { rankBy: RankBy; adjustPredProbs?: boolean },
+  precomputed?: ConfidentJointResult,
+): RankedLabelIssues {
+  const found = findImpl(labels, pp, opts, precomputed, { method: opts.rankBy, adjust: opts.adjustPredProbs ?? false });
+  const flagged = found.result.indices;
+  const scores = found.scores!;
+  const ord = argsortBy(scores, found.ties);
+  const ranked = new Int32Array(flagged.length);
+  const rankedScores = new Float64Array(flagged.length);
+  for (let t = 0; t < flagged.length; t++) {
+    ranked[t] = flagged[ord[t]!]!;
+    rankedScores[t] = scores[ord[t]!]!;
+  }
+  return { ...found.result, ranked, rankedScores };
 }

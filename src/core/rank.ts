@@ -2,7 +2,7 @@
  * cleanlab `rank`: label quality scores (§9) and the ordering of flagged rows (§10.10, S4).
  */
 import { argsortBy, type TieOrder } from './argsort.js';
-import { assertValidInputs, getConfidentThresholds, valueRange } from './count.js';
+import { assertValidInputs, getConfidentThresholds, clampedRange } from './count.js';
 import { InputError } from './errors.js';
 import { pairwiseSum } from './numeric.js';
 import { RANK_BY_VALUES, type ProbMatrix, type RankBy } from './types.js';
@@ -148,7 +148,7 @@ export function getLabelQualityScores(
 ): Float64Array {
   const method = opts.method ?? 'self_confidence';
   const adjust = opts.adjustPredProbs ?? false;
-  const range = opts.range ?? valueRange(pp);
+  const range = opts.range ?? clampedRange(pp);
   assertValidInputs(labels, pp, { allowOneClass: true, range });
   assertScoringOptions(method, adjust, range);
   const thr = adjust ? (opts.thresholds ?? getConfidentThresholds(labels, pp)) : null;

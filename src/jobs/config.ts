@@ -2,10 +2,12 @@
  * Settings of the jobs subsystem. The service's config (src/config.ts) provides
  * DATA_DIR, DATABASE_URL and JOB_TTL_HOURS; the rest have defaults and optional
  * environment overrides read here (JOB_MEMORY_BUDGET_MB, JOB_DISK_BUDGET_MB,
- * JOB_LEASE_SECONDS, JOB_MAX_ATTEMPTS, JOB_POLL_MS, JOB_UPLOAD_PART_MAX_MB).
+ * JOB_LEASE_SECONDS, JOB_MAX_ATTEMPTS, JOB_POLL_MS, JOB_UPLOAD_PART_MAX_MB, JOB_RUNNER).
+ * A bad value is a ConfigError naming the variable, like the service's own settings.
  */
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { ConfigError } from '../config.js';
 
 export interface JobsConfig {
   /** Directory for the SQLite file and uploaded/stored files. */
@@ -32,6 +34,8 @@ export interface JobsConfig {
   maxMultipartBytes: number;
   /** Testing hook: cap the rows per chunk (forces tiny chunks). */
   maxChunkRows: number | null;
+  /** 'thread': the server runs jobs in a worker thread; 'off': only `labelcheck worker` processes do. */
+  runner: 'thread' | 'off';
 }
 
 const MB = 1024 * 1024;
@@ -49,6 +53,7 @@ export const DEFAULT_JOBS_CONFIG: JobsConfig = {
   maxPartBytes: 1024 * MB,
   maxMultipartBytes: 64 * 1024 * MB,
   maxChunkRows: null,
+  runner: 'thread',
 };
 
 const posNum = z.coerce.number().positive();
@@ -63,13 +68,22 @@ const EnvSchema = z.object({
   JOB_MAX_ATTEMPTS: z.coerce.number().int().min(1).optional(),
   JOB_POLL_MS: posNum.optional(),
   JOB_UPLOAD_PART_MAX_MB: posNum.optional(),
+  JOB_RUNNER: z.enum(['thread', 'off']).optional(),
 });
 
 /** Jobs settings from environment variables (unset ones keep their defaults). */
 export function jobsConfigFromEnv(env: Record<string, string | undefined> = process.env): JobsConfig {
-  const e = EnvSchema.parse(
-    Object.fromEntries(Object.entries(env).filter(([k, v]) => k in EnvSchema.shape && v !== undefined && v !== '')),
-  );
+  const raw = Object.fromEntries(Object.entries(env).filter(([k, v]) => k in EnvSchema.shape && v !== undefined && v !== ''));
+  const parsed = EnvSchema.safeParse(raw);
+  if (!parsed.success) {
+    const variables: Record<string, string> = {};
+    for (const issue of parsed.error.issues) {
+      const name = String(issue.path[0]);
+      variables[name] ??= `${issue.message} (got ${JSON.stringify(raw[name] ?? null)})`;
+    }
+    throw new ConfigError(variables);
+  }
+  const e = parsed.data;
   return resolveJobsConfig({
     ...(e.DATA_DIR !== undefined ? { dataDir: e.DATA_DIR } : {}),
     ...(e.DATABASE_URL !== undefined ? { databaseUrl: e.DATABASE_URL } : {}),
@@ -80,6 +94,7 @@ export function jobsConfigFromEnv(env: Record<string, string | undefined> = proc
     ...(e.JOB_MAX_ATTEMPTS !== undefined ? { maxAttempts: e.JOB_MAX_ATTEMPTS } : {}),
     ...(e.JOB_POLL_MS !== undefined ? { pollMs: e.JOB_POLL_MS } : {}),
     ...(e.JOB_UPLOAD_PART_MAX_MB !== undefined ? { maxPartBytes: e.JOB_UPLOAD_PART_MAX_MB * MB } : {}),
+    ...(e.JOB_RUNNER !== undefined ? { runner: e.JOB_RUNNER } : {}),
   });
 }
 

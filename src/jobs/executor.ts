@@ -72,15 +72,23 @@ export function splitLabelIssues(kind: JobKind, body: Record<string, unknown>): 
   return { body: rest, labelIssues: cols };
 }
 
-/** Rough cost of an in-memory run, for the lease extension (ms). */
+/** Rough, generous cost of an in-memory run, for the lease extension (ms). */
 function estimateMs(bytes: number): number {
-  return 5_000 + bytes / 50_000; // ~50 MB/s of input, generous
+  return 5_000 + bytes / 50_000;
+}
+
+/** Approximate size of an inline JSON request (N × K numbers of ~20 characters). */
+function jsonBytes(body: Record<string, unknown>): number {
+  const n = Array.isArray(body.labels) ? body.labels.length : 0;
+  const pp = body.pred_probs;
+  const k = Array.isArray(pp) && Array.isArray(pp[0]) ? (pp[0] as unknown[]).length : 1;
+  return n * (k + 1) * 20;
 }
 
 export async function executeJob(kind: JobKind, input: JobInput, ctx: ExecContext): Promise<JobOutput> {
   if (input.type === 'json') {
     const body = withJobDefaults(kind, input.body);
-    await ctx.beforeBlocking(estimateMs(JSON.stringify(input.body).length));
+    await ctx.beforeBlocking(estimateMs(jsonBytes(input.body)));
     const r = executeRequest(kind, { kind: 'json', body });
     return splitLabelIssues(kind, r.body);
   }

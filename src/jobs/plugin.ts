@@ -25,7 +25,7 @@ import type { FastifyInstance, FastifyPluginAsync, FastifyRequest, FastifySchema
 import { validatorCompiler as zodValidatorCompiler } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { InputError } from '../core/errors.js';
-import { npyToLabelValues, npyToProbMatrix } from '../io/npy.js';
+import { checkClassificationShapes } from './stream/engine.js';
 import { readNpyFileHeader } from './stream/npy-file.js';
 import { makeProblem, PROBLEM_CONTENT_TYPE, problemFromError, sendProblem } from '../api/plugins/problem.js';
 import { problemSchema } from '../schemas/common.js';
@@ -38,7 +38,6 @@ import { isId, removeUploadFiles, uploadDataPath } from './files.js';
 import { JobRunner, type RunnerLogger } from './runner.js';
 import {
   createJobBodySchema,
-  createJobMultipartSchema,
   createUploadBodySchema,
   idempotencyHeadersSchema,
   jobIdParamsSchema,
@@ -73,8 +72,10 @@ export interface JobsPluginOptions {
   config?: JobsConfig;
   /** Use this store (the caller closes it); default: open the configured one. */
   store?: JobStore;
-  /** 'thread' (default): in-process runner in a worker thread; 'inline': same thread (tests); 'none'. */
+  /** 'thread': in-process runner in a worker thread (default unless JOB_RUNNER=off); 'inline': same thread (tests); 'none'. */
   runner?: 'thread' | 'inline' | 'none';
+  /** false: do not open the store (e.g. to generate the OpenAPI document); requests then answer 503. */
+  openStore?: boolean;
   /** Largest JSON body of POST /v1/jobs; default: the app's BODY_LIMIT_MB. */
   bodyLimitBytes?: number;
   retryAfterSeconds?: number;
@@ -163,23 +164,16 @@ function parseKind(v: unknown): JobKind {
 }
 
 /** Shape checks of uploaded arrays from their stored headers (no data read). */
-function checkUploadShapes(kind: JobKind, uploads: Record<string, UploadRecord>): void {
-  const asArr = (u: UploadRecord) => ({ dtype: u.dtype!, kind: npyKind(u.dtype!), shape: u.shape!, data: new Float64Array(0) });
+function checkUploadShapes(uploads: Record<string, UploadRecord>): void {
+  const header = (u: UploadRecord) => ({ dtype: u.dtype!, kind: npyKind(u.dtype!), shape: u.shape! });
   const pp = uploads.pred_probs;
   const lb = uploads.labels;
   if (!pp) throw new InputError('pred_probs', 'pred_probs is required: give {"upload": "<id>"} of a completed .npy upload');
   if (!lb) throw new InputError('labels', 'labels is required: give {"upload": "<id>"} of a completed .npy upload');
-  const m = npyToProbMatrix(asArr(pp), 'pred_probs');
-  npyToLabelValues(asArr(lb), 'labels');
-  const nl = lb.shape![0]!;
-  if (nl !== m.n) {
-    throw new InputError('labels', `labels has ${nl} values but pred_probs has ${m.n} rows; they must have the same length N`);
-  }
-  if (m.n < 1) throw new InputError('pred_probs', 'pred_probs is empty: it needs at least one row (one per example)');
-  if (m.k < 2) throw new InputError('pred_probs', `pred_probs has ${m.k} column(s); it needs at least 2 (one column per class, K >= 2)`);
-  void kind;
+  checkClassificationShapes(header(pp), header(lb));
 }
 
+/** The kind letter of a stored `.npy` descr (`<f4` → f). */
 function npyKind(dtype: string): 'f' | 'i' | 'u' | 'b' {
   const c = dtype.replace(/^[<>|=]/, '')[0];
   return c === 'f' || c === 'i' || c === 'u' || c === 'b' ? c : 'f';
@@ -190,16 +184,15 @@ async function jobsRoutes(app: FastifyInstance, opts: JobsPluginOptions): Promis
   const cfg: JobsConfig = opts.config ?? (appConfig ? jobsConfigFromAppConfig(appConfig) : jobsConfigFromEnv());
   const bodyLimit = opts.bodyLimitBytes ?? appConfig?.bodyLimitBytes ?? 512 * 1024 * 1024;
   const problemOpts = { bodyLimitBytes: bodyLimit, retryAfterSeconds: opts.retryAfterSeconds ?? appConfig?.retryAfterSeconds ?? 5 };
-  await mkdir(cfg.dataDir, { recursive: true });
-  const store = opts.store ?? (await openJobStore(cfg));
-  if (!opts.store) app.addHook('onClose', async () => store.close());
+  if (opts.openStore !== false) await mkdir(cfg.dataDir, { recursive: true });
+  const store = opts.store ?? (opts.openStore === false ? unavailableStore() : await openJobStore(cfg));
 
   const log: RunnerLogger = {
     info: (o, m) => app.log.info(o, m),
     warn: (o, m) => app.log.warn(o, m),
     error: (o, m) => app.log.error(o, m),
   };
-  const mode = opts.runner ?? (process.env.JOB_RUNNER === 'off' ? 'none' : 'thread');
+  const mode = opts.runner ?? (opts.openStore === false || cfg.runner === 'off' ? 'none' : 'thread');
   let notify = (): void => {};
   if (mode === 'inline') {
     const runner = new JobRunner(store, cfg, { log });
@@ -214,6 +207,8 @@ async function jobsRoutes(app: FastifyInstance, opts: JobsPluginOptions): Promis
     app.addHook('onClose', async () => thread?.stop());
     notify = () => thread?.notify();
   }
+  // after the runner's hook: fastify runs onClose hooks in the order they were added
+  if (!opts.store) app.addHook('onClose', async () => store.close());
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(() => (data: unknown) => JSON.stringify(data));
@@ -459,7 +454,7 @@ async function jobsRoutes(app: FastifyInstance, opts: JobsPluginOptions): Promis
         tags,
         security,
         params: jobIdParamsSchema,
-        response: { 202: json('Cancelled.', jobSchema), 204: { description: 'Deleted.' }, ...P },
+        response: { 202: json('Cancelled.', jobSchema), 204: z.null().describe('Deleted.'), ...P },
       },
     },
     async (request, reply) => {
@@ -583,7 +578,7 @@ async function jobsRoutes(app: FastifyInstance, opts: JobsPluginOptions): Promis
         tags: ['uploads'],
         security,
         params: uploadIdParamsSchema,
-        response: { 204: { description: 'Deleted.' }, ...P },
+        response: { 204: z.null().describe('Deleted.'), ...P },
       },
     },
     async (request, reply) => {
@@ -593,7 +588,20 @@ async function jobsRoutes(app: FastifyInstance, opts: JobsPluginOptions): Promis
     },
   );
 
-  void createJobMultipartSchema;
+}
+
+/** A store that answers every call with 503 (plugin registered with openStore: false). */
+function unavailableStore(): JobStore {
+  return new Proxy({} as JobStore, {
+    get(_t, prop) {
+      if (prop === 'kind') return 'sqlite';
+      if (prop === 'close') return async () => {};
+      if (prop === 'then') return undefined;
+      return async () => {
+        throw new JobsHttpError(503, 'jobs-unavailable', 'Service Unavailable', 'The job store is not open in this process');
+      };
+    },
+  });
 }
 
 interface Submission {
@@ -626,8 +634,13 @@ async function discardOwnedUploads(store: JobStore, cfg: JobsConfig, ids: string
   for (const id of ids) await deleteUpload(store, cfg, id);
 }
 
-/** Validate the options of a job body against the endpoint's schema (400 before queueing). */
-function checkOptions(kind: JobKind, options: Record<string, unknown>): void {
+/**
+ * Validate the options of a job body against the endpoint's schema (400 before queueing).
+ * Array fields other than the files (corrected-accuracy `models`, `verified_corrections`)
+ * travel with the options, as in the synchronous multipart request.
+ */
+function checkOptions(kind: JobKind, body: Record<string, unknown>): void {
+  const { options } = splitFields(body, ARRAY_FIELDS[kind]);
   parseOptions(getEndpoint(kind).optionsSchema, withJobDefaults(kind, options));
 }
 
@@ -635,16 +648,18 @@ async function jsonJob(bytes: Buffer, store: JobStore, cfg: JobsConfig): Promise
   const body = jsonBodyObject({ kind: 'json-bytes', bytes });
   const kind = parseKind(body.kind);
   const { kind: _k, ...rest } = body;
-  const { arrays, options } = splitFields(rest, ARRAY_FIELDS[kind]);
-  checkOptions(kind, options);
+  checkOptions(kind, rest);
   const id = randomUUID();
   const hash = sha256('json\0', bytes);
-  const refs = Object.entries(arrays).filter(([, v]) => isUploadRef(v));
-  if (refs.length === 0) return { id, kind, input: { type: 'json', body: rest }, hash, ownedUploads: [] };
-  // Arrays as uploads: every array field must be one (labels and pred_probs).
+  const fileFields = getEndpoint(kind).fileParts;
+  const { arrays: files, options } = splitFields(rest, fileFields);
+  if (!Object.values(files).some(isUploadRef)) return { id, kind, input: { type: 'json', body: rest }, hash, ownedUploads: [] };
+  // Arrays as uploads: labels and pred_probs both.
   const uploads: Record<string, string> = {};
   const records: Record<string, UploadRecord> = {};
-  for (const [field, v] of Object.entries(arrays)) {
+  for (const field of fileFields) {
+    const v = files[field];
+    if (v === undefined) continue;
     if (!isUploadRef(v)) {
       throw new InputError(field, `${field} must be {"upload": "<id>"} like the other arrays of this job (mixing inline arrays and uploads is not supported)`);
     }
@@ -655,7 +670,7 @@ async function jsonJob(bytes: Buffer, store: JobStore, cfg: JobsConfig): Promise
     uploads[field] = u.id;
     records[field] = u;
   }
-  checkUploadShapes(kind, records);
+  checkUploadShapes(records);
   const expires = Date.now() + ttlMs(cfg);
   for (const u of Object.values(uploads)) await store.touchUpload(u, expires);
   return { id, kind, input: { type: 'npy', uploads, options }, hash, ownedUploads: [] };
@@ -724,7 +739,7 @@ async function readMultipartJob(request: FastifyRequest, store: JobStore, cfg: J
       if (!ok) throw new InputError(name, `Unexpected multipart file part '${name}'; ${kind} jobs read ${allowed.join(', ')}`);
     }
     checkOptions(kind, opts);
-    checkUploadShapes(kind, records);
+    checkUploadShapes(records);
     return { id, kind, input: { type: 'npy', uploads, options: opts }, hash: hash.digest('hex'), ownedUploads: owned };
   } catch (e) {
     await discardOwnedUploads(store, cfg, owned);

@@ -7,13 +7,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { statSync } from 'node:fs';
-import { join } from 'node:path';
 import { isInputError } from '../core/errors.js';
 import type { JobsConfig } from './config.js';
 import { ttlMs } from './config.js';
 import { executeJob, JobAbortedError, type JobOutput } from './executor.js';
-import { removeUploadFiles } from './files.js';
+import { diskUsage, removeUploadFiles } from './files.js';
 import type { JobProgress, JobRecord, JobStore, Problem } from './store/types.js';
 
 export interface RunnerLogger {
@@ -69,21 +67,6 @@ export class JobProblemError extends Error {
   }
 }
 
-/** Bytes the jobs use on the data volume: uploads plus the SQLite files (PostgreSQL data lives elsewhere). */
-export async function diskUsage(store: JobStore, cfg: JobsConfig): Promise<number> {
-  let bytes = await store.uploadBytes();
-  if (store.kind === 'sqlite') {
-    for (const f of ['labelcheck.db', 'labelcheck.db-wal']) {
-      try {
-        bytes += statSync(join(cfg.dataDir, f)).size;
-      } catch {
-        /* absent */
-      }
-    }
-  }
-  return bytes;
-}
-
 /** Approximate bytes a result takes in the store. */
 function resultBytes(out: JobOutput): number {
   return JSON.stringify(out.body).length + (out.labelIssues ? out.labelIssues.index.length * 48 : 0);
@@ -96,7 +79,6 @@ export class JobRunner {
   private loop: Promise<void> | null = null;
   private wake: (() => void) | null = null;
   private lastPurge = 0;
-  private current: { id: string; abort: boolean } | null = null;
 
   constructor(
     readonly store: JobStore,
@@ -147,8 +129,7 @@ export class JobRunner {
     }
     log.info({ job: job.id, kind: job.kind, attempt: job.attempts }, 'job started');
     const started = Date.now();
-    const state = { id: job.id, abort: false };
-    this.current = state;
+    const state = { abort: false };
     let lastBeat = 0;
     let lastPass = -1;
     const beat = async (progress: JobProgress | null, leaseMs = this.cfg.leaseMs): Promise<void> => {
@@ -195,8 +176,6 @@ export class JobRunner {
       } catch (e2) {
         log.error({ job: job.id, err: e2 }, 'could not record the job failure');
       }
-    } finally {
-      this.current = null;
     }
   }
 
@@ -279,10 +258,7 @@ export class JobRunner {
     this.wake?.();
     await this.loop;
     this.loop = null;
-  }
-
-  get busy(): boolean {
-    return this.current !== null;
+    this.stopping = false;
   }
 }
 

@@ -34,16 +34,6 @@ export const createJobBodySchema = z
       'references to completed .npy uploads (recommended for large data). Jobs keep every flagged row: `limit` defaults to 0 (all).',
   );
 
-/** POST /v1/jobs, multipart/form-data (documentation; the body is streamed to disk). */
-export const createJobMultipartSchema = z
-  .object({
-    kind: jobKindSchema.optional().describe('Text part (or a field of `options`).'),
-    pred_probs: z.string().describe('File part: .npy, N×K float16/32/64.'),
-    labels: z.string().describe('File part: .npy, N integer labels.'),
-    options: z.string().optional().describe('Text part: a JSON object with every other field of the synchronous route.'),
-  })
-  .describe('Multipart variant: the .npy parts are streamed to disk, never held in memory.');
-
 export const jobIdParamsSchema = z.object({ id: uuid });
 export const uploadIdParamsSchema = z.object({ id: uuid });
 export const uploadPartParamsSchema = z.object({

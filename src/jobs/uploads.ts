@@ -13,8 +13,7 @@ import { pipeline } from 'node:stream/promises';
 import { InputError } from '../core/errors.js';
 import { npyDataOffset, NPY_PREAMBLE_BYTES, readNpyHeader, type NpyHeader } from '../io/npy.js';
 import { ttlMs, type JobsConfig } from './config.js';
-import { uploadDataPath, uploadDir, uploadPartPath } from './files.js';
-import { diskUsage } from './runner.js';
+import { diskUsage, uploadDataPath, uploadDir, uploadPartPath } from './files.js';
 import type { JobStore, UploadPart, UploadRecord } from './store/types.js';
 
 /** An HTTP-facing failure with its problem fields. */

@@ -47,11 +47,18 @@ export interface RunnerThread {
 
 /** The in-process runner: runWorker in a worker thread (see thread.ts). */
 export function startRunnerThread(cfg: JobsConfig, log?: RunnerLogger): RunnerThread {
-  const file = fileURLToPath(new URL(runningFromSource ? './thread.ts' : './thread.js', import.meta.url));
-  const worker = new Worker(file, {
-    workerData: cfg,
-    execArgv: runningFromSource ? ['--import', import.meta.resolve('tsx')] : [],
-  });
+  const url = new URL(runningFromSource ? './thread.ts' : './thread.js', import.meta.url);
+  // From TypeScript source (tests, `npm run dev`) the thread loads tsx first; its entry is
+  // plain JS that imports thread.ts once the loader is in place.
+  const worker = runningFromSource
+    ? new Worker(
+        new URL(
+          `data:text/javascript,const { register } = await import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}); ` +
+            `register(); await import(${JSON.stringify(url.href)});`,
+        ),
+        { workerData: cfg },
+      )
+    : new Worker(fileURLToPath(url), { workerData: cfg });
   worker.on('message', (m: { level: 'info' | 'warn' | 'error'; obj: object; msg?: string }) => {
     if (log && m && typeof m === 'object' && 'level' in m) log[m.level](m.obj, m.msg);
   });

@@ -319,7 +319,7 @@ export const correctedAccuracyEndpoint: EndpointSpec = {
   requestSchema: correctedAccuracyRequestSchema,
   optionsSchema: correctedAccuracyOptionsSchema,
   responseSchema: correctedAccuracyResponseSchema,
-  fileParts: ['pred_probs', 'labels'],
+  fileParts: ['pred_probs', 'labels', 'models.*'],
   handle(payload: RequestPayload): ServiceResult {
     const decoded = decodeCorrectedAccuracy(payload);
     const { n, k } = decoded.input.predProbs;

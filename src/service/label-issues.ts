@@ -1,9 +1,14 @@
 import { referenceAccuracy } from '../core/accuracy.js';
-import { computeConfidentJointFull, estimateJoint, estimatePyAndNoiseMatricesFromProbabilities } from '../core/count.js';
+import {
+  computeConfidentJointFull,
+  estimateJoint,
+  estimatePyAndNoiseMatricesFromProbabilities,
+  rangeOf,
+} from '../core/count.js';
 import { overallLabelHealthScore, rankClassesByLabelQuality } from '../core/dataset.js';
 import { InputError } from '../core/errors.js';
-import { findLabelIssues } from '../core/filter.js';
-import { getLabelQualityScores, orderLabelIssues } from '../core/rank.js';
+import { findLabelIssuesWithRanking } from '../core/filter.js';
+import { getLabelQualityScores } from '../core/rank.js';
 import { rowArgmax } from '../core/rows.js';
 import type { FilterBy, RankBy } from '../core/types.js';
 import {
@@ -38,23 +43,29 @@ export function labelIssues(input: ClassificationInput, o: LabelIssuesOptions): 
   }
 
   const cj = computeConfidentJointFull(labels, predProbs);
-  const found = findLabelIssues(
+  // Flag, then score and rank only the flagged rows (all N only when include_scores asks).
+  const found = findLabelIssuesWithRanking(
     labels,
     predProbs,
     {
       filterBy: o.filter_by as FilterBy,
       fracNoise: o.frac_noise,
       minExamplesPerClass: o.min_examples_per_class,
+      rankBy,
+      adjustPredProbs: o.adjust_pred_probs,
       ...(o.num_to_remove_per_class ? { numToRemovePerClass: o.num_to_remove_per_class } : {}),
     },
     cj,
   );
-  const scores = getLabelQualityScores(labels, predProbs, {
-    method: rankBy,
-    adjustPredProbs: o.adjust_pred_probs,
-    thresholds: cj.thresholds,
-  });
-  const ranked = orderLabelIssues(found.indices, scores);
+  const scores = o.include_scores
+    ? getLabelQualityScores(labels, predProbs, {
+        method: rankBy,
+        adjustPredProbs: o.adjust_pred_probs,
+        thresholds: cj.thresholds,
+        range: rangeOf(cj),
+      })
+    : null;
+  const ranked = found.ranked;
   const suggested = rowArgmax(predProbs);
   const joint = estimateJoint(labels, predProbs, { precomputed: cj });
   const latent = estimatePyAndNoiseMatricesFromProbabilities(labels, predProbs, { precomputed: cj });
@@ -73,7 +84,7 @@ export function labelIssues(input: ClassificationInput, o: LabelIssuesOptions): 
       index: i,
       given_label: given,
       suggested_label: sugg,
-      label_quality: scores[i]!,
+      label_quality: found.rankedScores[r]!,
       ...(names ? { given_label_name: names[given]!, suggested_label_name: names[sugg]! } : {}),
     };
   }
@@ -100,7 +111,7 @@ export function labelIssues(input: ClassificationInput, o: LabelIssuesOptions): 
       num_label_issues: acc.numLabelIssues,
       null_reasons: acc.nullReasons,
     },
-    ...(o.include_scores ? { label_quality_scores: toNumberArray(scores) } : {}),
+    ...(scores ? { label_quality_scores: toNumberArray(scores) } : {}),
     ...(found.warnings.length > 0 ? { warnings: found.warnings } : {}),
   };
 }

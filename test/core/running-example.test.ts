@@ -521,3 +521,31 @@ t.test('orderLabelIssues (S4): ascending score, ties by lower row', async (t) =>
   const scores = Float64Array.from([0.3, 0.1, 0.3, 0.05, 0.1, 0.9]);
   t.same(Array.from(orderLabelIssues(Int32Array.from([0, 1, 2, 4, 5]), scores)), [1, 4, 0, 2, 5]);
 });
+
+t.test('supplied matrices and warnings', async (t) => {
+  const cal = computeConfidentJoint(LABELS, PP);
+  // prune methods use a supplied confident joint as given: the calibrated one reproduces the default
+  for (const filterBy of ['prune_by_noise_rate', 'prune_by_class', 'both'] as const) {
+    t.same(
+      Array.from(findLabelIssues(LABELS, PP, { filterBy, confidentJoint: cal }).indices),
+      Array.from(findLabelIssues(LABELS, PP, { filterBy }).indices),
+      `${filterBy} with the calibrated CJ supplied`,
+    );
+  }
+  // a different supplied matrix changes the prune counts: zero noise → nothing flagged
+  t.same(Array.from(findLabelIssues(LABELS, PP, { confidentJoint: [[2, 0, 0], [0, 2, 0], [0, 0, 2]] }).indices), []);
+  const cl = findLabelIssues(LABELS, PP, { filterBy: 'confident_learning', confidentJoint: cal });
+  t.same(Array.from(cl.indices), [0, 4, 5], 'confident_learning ignores a supplied CJ');
+  t.equal(cl.warnings.length, 1, '… with a warning');
+  const warnings: string[] = [];
+  t.equal(overallLabelHealthScore(LABELS, PP, { confidentJoint: cal, warnings }), 0.5);
+  t.equal(warnings.length, 1, 'overall_label_health_score: supplied CJ ignored with a warning');
+  // custom estimation with a row-major matrix: summed row by row
+  const raw = computeConfidentJoint(LABELS, PP, { calibrate: false });
+  t.equal(numLabelIssues(LABELS, PP, { estimationMethod: 'off_diagonal_custom', confidentJoint: raw, sumOrder: 'row' }), 2);
+  // joint supplied to the dataset functions
+  const joint = estimateJoint(LABELS, PP);
+  t.same(rankClassesByLabelQuality(null, null, { joint, numExamples: 6 }), rankClassesByLabelQuality(LABELS, PP));
+  t.same(findOverlappingClasses(null, null, { joint, numExamples: 6 }), findOverlappingClasses(LABELS, PP));
+  t.throws(() => rankClassesByLabelQuality(null, null, { joint }), InputError, 'num_examples needed without labels');
+});

@@ -11,7 +11,8 @@ import { buildApp } from '../../src/api/app.js';
 import { testConfig } from '../../src/config.js';
 import { writeNpy } from '../../src/io/npy.js';
 import { createJobsPlugin } from '../../src/jobs/plugin.js';
-import { diskUsage, JobRunner } from '../../src/jobs/runner.js';
+import { diskUsage } from '../../src/jobs/files.js';
+import { JobRunner } from '../../src/jobs/runner.js';
 import { executeRequest } from '../../src/service/index.js';
 import { multipart, openStoreEnv, rows, STORE_KINDS, synthetic, type StoreEnv } from './helpers.js';
 
@@ -233,6 +234,13 @@ for (const storeKind of STORE_KINDS) {
       const { label_issues: _b, ...wantRest } = want;
       t.same(rest, wantRest);
 
+      // corrected-accuracy over the same uploads, models inline (computed in memory: the files fit)
+      const models = { always_given: { predictions: data.labels } };
+      const rc = await post(app, { kind: 'corrected-accuracy', labels: { upload: lb }, pred_probs: { upload: pp }, models });
+      t.equal(rc.statusCode, 202, rc.body);
+      await runner.runOnce();
+      t.same((await app.inject({ method: 'GET', url: `/v1/jobs/${rc.json().id}/result` })).json(), syncBody('corrected-accuracy', { models }, f32Rows));
+
       // upload errors
       const up = (await app.inject({ method: 'POST', url: '/v1/uploads' })).json().id as string;
       await app.inject({ method: 'PUT', url: `/v1/uploads/${up}/parts/2`, payload: Buffer.from(ppNpy.subarray(200)), headers: { 'content-type': 'application/octet-stream' } });
@@ -280,10 +288,23 @@ for (const storeKind of STORE_KINDS) {
       t.equal((await app.inject({ method: 'DELETE', url: `/v1/jobs/${r.json().id}` })).statusCode, 204);
       t.equal(readdirSync(join(c.env.cfg.dataDir, 'uploads')).length, before - 2, 'its two uploads are gone');
 
+      // corrected-accuracy over uploaded files runs in memory (the files fit the budget)
+      const models = { always_given: { predictions: data.labels } };
+      const ca = multipart([
+        { name: 'options', value: JSON.stringify({ kind: 'corrected-accuracy', models }) },
+        { name: 'pred_probs', filename: 'p.npy', value: ppNpy },
+        { name: 'labels', filename: 'l.npy', value: lbNpy },
+      ]);
+      const rca = await app.inject({ method: 'POST', url: '/v1/jobs', payload: ca.payload, headers: ca.headers });
+      t.equal(rca.statusCode, 202, rca.body);
+      await runner.runOnce();
+      t.same((await app.inject({ method: 'GET', url: `/v1/jobs/${rca.json().id}/result` })).json(), syncBody('corrected-accuracy', { models }, f32Rows));
+
+      const beforeBad = readdirSync(join(c.env.cfg.dataDir, 'uploads')).length;
       const badForm = multipart([{ name: 'pred_probs', filename: 'p.npy', value: ppNpy }, { name: 'labels', filename: 'l.npy', value: lbNpy }]);
       const noKind = await app.inject({ method: 'POST', url: '/v1/jobs', payload: badForm.payload, headers: badForm.headers });
       t.equal(noKind.statusCode, 400);
-      t.equal(readdirSync(join(c.env.cfg.dataDir, 'uploads')).length, before - 2, 'a rejected multipart leaves no files');
+      t.equal(readdirSync(join(c.env.cfg.dataDir, 'uploads')).length, beforeBad, 'a rejected multipart leaves no files');
     });
 
     t.test('list with paging and status filter', async (t) => {
@@ -355,6 +376,24 @@ for (const storeKind of STORE_KINDS) {
       t.equal((await app.inject({ method: 'GET', url: `/v1/jobs/${job.id}` })).json().status, 'failed', 'the failed job is still readable');
     });
 
+    t.test('a job whose worker keeps dying fails after JOB_MAX_ATTEMPTS', async (t) => {
+      const id = (await post(app, { kind: 'confident-joint', ...body })).json().id;
+      const cfg = c.env.cfg;
+      const max = cfg.maxAttempts;
+      cfg.maxAttempts = 2;
+      // two workers claim it and "die" (their 1 ms leases expire)
+      for (const w of ['dead-1', 'dead-2']) {
+        t.equal((await c.env.store.claimNext(w, Date.now(), 1))?.id, id);
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      await runner.runOnce();
+      cfg.maxAttempts = max;
+      const job = (await app.inject({ method: 'GET', url: `/v1/jobs/${id}` })).json();
+      t.equal(job.status, 'failed');
+      t.equal(job.attempts, 3);
+      t.match(job.error, { status: 500, detail: /started 2 times .* giving up \(JOB_MAX_ATTEMPTS = 2\)/ });
+    });
+
     t.test('retention removes expired jobs and their files', async (t) => {
       const form = multipart([
         { name: 'kind', value: 'confident-joint' },
@@ -376,3 +415,67 @@ for (const storeKind of STORE_KINDS) {
     });
   });
 }
+
+t.test('in-process runner thread (npm start): a submitted job runs without any call from the test', async (t) => {
+  const env = await openStoreEnv('sqlite', { pollMs: 100 });
+  const app = buildApp(testConfig({ workers: 1 }), {
+    startPool: false,
+    logger: false,
+    v1Plugins: [createJobsPlugin({ config: env.cfg })],
+  });
+  await app.ready();
+  t.teardown(async () => {
+    await app.close();
+    await env.cleanup();
+  });
+  const r = await post(app, { kind: 'confident-joint', ...body });
+  t.equal(r.statusCode, 202);
+  let job = r.json();
+  for (let i = 0; i < 300 && job.status !== 'succeeded' && job.status !== 'failed'; i++) {
+    await new Promise((res) => setTimeout(res, 50));
+    job = (await app.inject({ method: 'GET', url: `/v1/jobs/${job.id}` })).json();
+  }
+  t.equal(job.status, 'succeeded', JSON.stringify(job.error));
+  t.same((await app.inject({ method: 'GET', url: `/v1/jobs/${job.id}/result` })).json(), syncBody('confident-joint'));
+});
+
+t.test('a stopping worker puts its running job back in the queue (SIGTERM path)', async (t) => {
+  const c = await setup('sqlite', { maxChunkRows: 8, pollMs: 20 });
+  t.teardown(() => teardown(c));
+  const big = synthetic(20_000, 5, 9);
+  const pp = await uploadFile(c.app, writeNpy(big.probs, '<f8', [big.n, big.k]), 1 << 20);
+  const lb = await uploadFile(c.app, writeNpy(big.labels, '<i4', [big.n]), 1 << 20);
+  const id = (await post(c.app, { kind: 'label-issues', labels: { upload: lb }, pred_probs: { upload: pp } })).json().id;
+  c.runner.start();
+  let s = (await c.app.inject({ method: 'GET', url: `/v1/jobs/${id}` })).json();
+  for (let i = 0; i < 500 && !(s.status === 'running' && s.progress?.rows_done > 0); i++) {
+    await new Promise((r) => setTimeout(r, 10));
+    s = (await c.app.inject({ method: 'GET', url: `/v1/jobs/${id}` })).json();
+  }
+  t.equal(s.status, 'running');
+  await c.runner.stop();
+  const back = (await c.app.inject({ method: 'GET', url: `/v1/jobs/${id}` })).json();
+  t.equal(back.status, 'queued', 'released');
+  t.equal(back.attempts, 0, 'a graceful stop does not use up an attempt');
+  c.env.cfg.maxChunkRows = 4096;
+  t.equal(await c.runner.runOnce(), true);
+  const done = (await c.app.inject({ method: 'GET', url: `/v1/jobs/${id}` })).json();
+  t.equal(done.status, 'succeeded');
+  t.equal(done.attempts, 1);
+});
+
+t.test('the jobs routes sit behind the API key when one is set', async (t) => {
+  const env = await openStoreEnv('sqlite');
+  const app = buildApp(testConfig({ workers: 1, apiKey: 'sesame' }), {
+    startPool: false,
+    logger: false,
+    v1Plugins: [createJobsPlugin({ config: env.cfg, store: env.store, runner: 'none' })],
+  });
+  t.teardown(async () => {
+    await app.close();
+    await env.cleanup();
+  });
+  t.equal((await app.inject({ method: 'GET', url: '/v1/jobs' })).statusCode, 401);
+  t.equal((await app.inject({ method: 'POST', url: '/v1/uploads' })).statusCode, 401);
+  t.equal((await app.inject({ method: 'GET', url: '/v1/jobs', headers: { authorization: 'Bearer sesame' } })).statusCode, 200);
+});

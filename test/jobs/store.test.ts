@@ -84,6 +84,7 @@ for (const kind of STORE_KINDS) {
       t.equal(await store.complete(j2.id, 'w2', 1300, HOUR, { x: 1 }, null), false, 'the old owner cannot complete');
       t.equal(await store.release(j2.id, 'w3'), true, 'release puts it back');
       t.equal((await store.getJob(j2.id))?.status, 'queued');
+      t.equal((await store.getJob(j2.id))?.attempts, 1, 'a released run does not count as an attempt');
       await store.deleteJob(j1.id);
       await store.deleteJob(j2.id);
     });

@@ -59,7 +59,7 @@ export function createMetrics(app: FastifyInstance): Metrics {
   });
   const rejected = new Counter({
     name: 'labelcheck_requests_rejected_total',
-    help: 'Requests refused with 503 for load (pool full, under pressure, not ready).',
+    help: 'Requests refused with 503 for load (pool full, pool unavailable, under pressure).',
     labelNames: ['reason'] as const,
     registers,
   });
@@ -114,7 +114,6 @@ const REJECT_REASONS: Record<string, string> = {
   LC_POOL_BUSY: 'pool_full',
   LC_POOL_UNAVAILABLE: 'pool_unavailable',
   FST_UNDER_PRESSURE: 'under_pressure',
-  LC_NOT_READY: 'not_ready',
 };
 
 async function metricsPlugin(app: FastifyInstance): Promise<void> {

@@ -177,6 +177,7 @@ export function problemFromError(err: unknown, request: FastifyRequest | undefin
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
     case 'FST_PROTO_VIOLATION':
     case 'FST_MP_PREMATURE_CLOSE':
+    case 'LC_TRUNCATED_BODY':
     case 'LC_MALFORMED_MULTIPART': {
       return {
         problem: makeProblem(400, message, request, { type: PROBLEM_TYPES.invalidInput, errors: [{ path: 'body', message }] }),
@@ -201,9 +202,6 @@ export function problemFromError(err: unknown, request: FastifyRequest | undefin
           : message;
       return { problem: makeProblem(503, detail, request, { type: PROBLEM_TYPES.overloaded }), headers, unexpected: false };
     }
-    case 'LC_NOT_READY':
-      headers['retry-after'] = opts.retryAfterSeconds;
-      return { problem: makeProblem(503, message, request, { type: PROBLEM_TYPES.notReady }), headers, unexpected: false };
   }
 
   const status = typeof e.statusCode === 'number' ? e.statusCode : 500;
@@ -254,7 +252,9 @@ async function problemPlugin(app: FastifyInstance, opts: ProblemPluginOptions): 
     if (mapped.unexpected) {
       request.log.error({ err }, 'request failed');
     } else {
-      request.log.info({ status: mapped.problem.status, problem: mapped.problem.type, detail: mapped.problem.detail }, 'request rejected');
+      // Field paths only: a detail can quote input values (no data in logs).
+      const fields = mapped.problem.errors?.map((e) => e.path);
+      request.log.info({ status: mapped.problem.status, problem: mapped.problem.type, fields }, 'request rejected');
     }
     return sendProblem(reply, mapped.problem, mapped.headers);
   });

@@ -9,11 +9,13 @@
  * are validated in the worker too, with the endpoint's zod `optionsSchema`.
  */
 import multipart from '@fastify/multipart';
-import type { FastifyInstance, FastifySchemaCompiler } from 'fastify';
+import type { IncomingMessage } from 'node:http';
+import type { FastifyInstance, FastifyRequest, FastifySchemaCompiler } from 'fastify';
 import { validatorCompiler as zodValidatorCompiler } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { problemSchema } from '../../schemas/common.js';
 import type { EndpointSpec } from '../../service/types.js';
+import { collectBody } from '../collect.js';
 import { OPTIONS_HEADER, readPayload, type RawBody } from '../ingest.js';
 import { PROBLEM_CONTENT_TYPE } from '../plugins/problem.js';
 
@@ -78,11 +80,12 @@ export default async function v1Routes(api: FastifyInstance, opts: V1RoutesOptio
   // Only the content types we decode; anything else is fastify's 415.
   api.removeAllContentTypeParsers();
   const bodyLimit = opts.bodyLimitBytes;
-  api.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit }, (_req, body, done) => {
-    done(null, { type: 'json', bytes: body as Buffer } satisfies RawBody);
+  // Raw bytes, copied chunk by chunk into one buffer (collect.ts), parsed in the worker.
+  api.addContentTypeParser('application/json', async (request: FastifyRequest, payload: IncomingMessage) => {
+    return { type: 'json', bytes: await collectBody(payload, request.headers, bodyLimit) } satisfies RawBody;
   });
-  api.addContentTypeParser([ARROW_STREAM, ARROW_FILE], { parseAs: 'buffer', bodyLimit }, (_req, body, done) => {
-    done(null, { type: 'arrow', bytes: body as Buffer } satisfies RawBody);
+  api.addContentTypeParser([ARROW_STREAM, ARROW_FILE], async (request: FastifyRequest, payload: IncomingMessage) => {
+    return { type: 'arrow', bytes: await collectBody(payload, request.headers, bodyLimit) } satisfies RawBody;
   });
   await api.register(multipart, {
     // @fastify/multipart ignores the route bodyLimit; its own fileSize default is 1 MiB.
@@ -117,7 +120,7 @@ export default async function v1Routes(api: FastifyInstance, opts: V1RoutesOptio
         },
       },
       async (request, reply) => {
-        const payload = await readPayload(request, endpoint.fileParts, { fieldSizeBytes });
+        const payload = await readPayload(request, endpoint.fileParts, { fieldSizeBytes, fileSizeBytes: bodyLimit });
         const outcome = await api.compute.execute(endpoint.name, payload, 'json');
         api.metrics.observeComputation(endpoint.name, outcome.computeMs / 1000, outcome.n, outcome.k);
         reply.header('server-timing', `queue;dur=${outcome.waitMs.toFixed(1)}, compute;dur=${outcome.computeMs.toFixed(1)}`);

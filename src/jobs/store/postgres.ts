@@ -287,7 +287,7 @@ export class PostgresJobStore implements JobStore {
 
   async release(id: string, owner: string): Promise<boolean> {
     const r = await this.pool.query(
-      `UPDATE jobs SET status = 'queued', lease_owner = NULL, lease_expires_at = NULL
+      `UPDATE jobs SET status = 'queued', lease_owner = NULL, lease_expires_at = NULL, attempts = GREATEST(attempts - 1, 0)
        WHERE id = $1 AND lease_owner = $2 AND status = 'running'`,
       [id, owner],
     );

@@ -253,7 +253,7 @@ export class SqliteJobStore implements JobStore {
   async release(id: string, owner: string): Promise<boolean> {
     const info = this.db
       .prepare(
-        `UPDATE jobs SET status = 'queued', lease_owner = NULL, lease_expires_at = NULL
+        `UPDATE jobs SET status = 'queued', lease_owner = NULL, lease_expires_at = NULL, attempts = MAX(attempts - 1, 0)
          WHERE id = ? AND lease_owner = ? AND status = 'running'`,
       )
       .run(id, owner);

@@ -12,7 +12,6 @@ export const JOB_KINDS: readonly JobKind[] = ['label-issues', 'confident-joint',
 
 export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
 export const JOB_STATUSES: readonly JobStatus[] = ['queued', 'running', 'succeeded', 'failed', 'cancelled'];
-export const FINISHED_STATUSES: readonly JobStatus[] = ['succeeded', 'failed', 'cancelled'];
 
 export interface JobProgress {
   /** Current pass (0-based), see streaming.md §2. */
@@ -155,7 +154,7 @@ export interface JobStore {
   complete(id: string, owner: string, now: number, ttlMs: number, body: unknown, labelIssuesCount: number | null): Promise<boolean>;
   /** Mark failed with a problem. Returns false if the lease was lost. */
   fail(id: string, owner: string, now: number, ttlMs: number, error: Problem): Promise<boolean>;
-  /** Put a running job back to queued (graceful worker shutdown). */
+  /** Put a running job back to queued (graceful worker shutdown); the attempt does not count. */
   release(id: string, owner: string): Promise<boolean>;
 
   /**

@@ -50,7 +50,7 @@ import type { JobOutput } from '../executor.js';
 import type { JobKind, JobProgress } from '../store/types.js';
 import { NpyFileReader } from './npy-file.js';
 import { StreamingPairwiseSum } from './psum.js';
-import { BoundedSelection, type SelectedRow } from './select.js';
+import { BoundedSelection, SelectionEntries } from './select.js';
 
 export interface ChunkPaths {
   predProbs: string;
@@ -101,8 +101,28 @@ function atRowOffset<T>(start: number, field: string, fn: () => T): T {
   }
 }
 
-function headerOnly(h: NpyHeader) {
+function headerOnly(h: Pick<NpyHeader, 'dtype' | 'kind' | 'shape'>) {
   return { dtype: h.dtype, kind: h.kind, shape: h.shape, data: new Float64Array(0) };
+}
+
+/**
+ * The shape checks of the in-memory service (src/io: dtype and rank of each file, then
+ * N ≥ 1, K ≥ 2 and equal lengths, in validateClassificationInput's words), from the
+ * `.npy` headers alone.
+ */
+export function checkClassificationShapes(
+  pp: Pick<NpyHeader, 'dtype' | 'kind' | 'shape'>,
+  lb: Pick<NpyHeader, 'dtype' | 'kind' | 'shape'>,
+): { n: number; k: number } {
+  const { n, k } = npyToProbMatrix(headerOnly(pp), 'pred_probs');
+  npyToLabelValues(headerOnly(lb), 'labels');
+  const nl = lb.shape[0]!;
+  if (n < 1 || k < 2 || nl !== n) {
+    // Let the one validation module phrase it: these checks come before any value is read.
+    validateClassificationInput({ labels: { length: nl } as ArrayLike<number>, predProbs: { data: new Float64Array(0), n, k } });
+    throw new InputError('pred_probs', `pred_probs has shape (${n}, ${k}) and labels ${nl} rows`);
+  }
+  return { n, k };
 }
 
 interface Chunk {
@@ -143,14 +163,7 @@ class ChunkedInput {
       npyToProbMatrix(headerOnly(P.header), 'pred_probs');
       const L = await NpyFileReader.open(paths.labels, 'labels');
       try {
-        npyToLabelValues(headerOnly(L.header), 'labels');
-        const n = P.rows;
-        const k = P.rowElements;
-        if (n < 1 || k < 2 || L.rows !== n) {
-          // Let the one validation module phrase it (these checks come before any value is read).
-          validateClassificationInput({ labels: { length: L.rows } as ArrayLike<number>, predProbs: { data: new Float64Array(0), n, k } });
-          throw new InputError('pred_probs', `pred_probs has shape (${n}, ${k}) and labels ${L.rows} rows`);
-        }
+        checkClassificationShapes(P.header, L.header);
         return new ChunkedInput(P, L, ctx);
       } catch (e) {
         await L.close();
@@ -642,62 +655,76 @@ async function selectPass3(
   const noiseCols: number[][] = Array.from({ length: k }, () => []);
   for (let c = 0; c < k && byNoise.length > 0; c++) for (let j = 0; j < k; j++) if (byNoise[c * k + j]) noiseCols[c]!.push(j);
 
-  let heldBytes = 0;
-  for (const s of [...byClass, ...byNoise, ...wholeSel, lowSel]) if (s) heldBytes += Math.min(s.capacity, 64) * 33;
+  const active = [...byClass, ...byNoise, ...wholeSel, lowSel].filter((x): x is BoundedSelection => x !== null && x !== undefined);
   for await (const ch of input.pass(3, true)) {
     const d = ch.pp.data;
     const l = ch.labels;
     const scores = scoreRows(l, ch.pp, rankBy, adjustT, null);
-    const sel = low ? scoreRows(l, ch.pp, lowMethod, null, null) : null;
-    for (let i = 0; i < ch.count; i++) {
-      const s = l[i]!;
-      const row = ch.start + i;
-      const o2 = i * k;
-      if (lowSel) {
-        const key = sel![i]!;
-        if (lowSel.accepts(key, row)) lowSel.insert(key, row, scores[i]!, s, firstArgmax(d, o2, k), false);
-        continue;
+    if (lowSel) {
+      const sel = scoreRows(l, ch.pp, lowMethod, null, null);
+      for (let i = 0; i < ch.count; i++) {
+        const row = ch.start + i;
+        const key = sel[i]!;
+        if (lowSel.accepts(key, row)) lowSel.insert(key, row, scores[i]!, l[i]!, firstArgmax(d, i * k, k), false);
       }
-      let near = -1; // computed lazily, once per row
-      let sugg = -1;
-      const offer = (sl: BoundedSelection, key: number): void => {
-        if (!sl.accepts(key, row)) return;
-        if (near < 0) {
-          near = givenIsNearArgmax(d, o2, k, s) ? 1 : 0;
-          sugg = firstArgmax(d, o2, k);
+    } else {
+      // Rows arrive in increasing index, so a selection takes a row iff key < its bound
+      // (BoundedSelection.bound). The near-argmax flag and suggested label are computed
+      // once per row, only when some selection takes it.
+      for (let i = 0; i < ch.count; i++) {
+        const s = l[i]!;
+        const o2 = i * k;
+        const row = ch.start + i;
+        let near = -1;
+        let sugg = -1;
+        const bc = byClass[s];
+        const wc = wholeSel[s];
+        const cols = noiseCols[s]!;
+        for (let t = -2; t < cols.length; t++) {
+          let sl: BoundedSelection | null | undefined;
+          let key: number;
+          if (t === -2) {
+            sl = bc;
+            key = d[o2 + s]!;
+          } else if (t === -1) {
+            sl = wc;
+            key = 0;
+          } else {
+            const j = cols[t]!;
+            sl = byNoise[s * k + j];
+            // as core filter.ts: key = −(P[j] − P[k]) computed as P[k] − P[j]
+            key = d[o2 + s]! - d[o2 + j]!;
+          }
+          if (!sl || !(key < sl.bound)) continue;
+          if (near < 0) {
+            near = givenIsNearArgmax(d, o2, k, s) ? 1 : 0;
+            sugg = firstArgmax(d, o2, k);
+          }
+          sl.insert(key, row, scores[i]!, s, sugg, near === 1);
         }
-        sl.insert(key, row, scores[i]!, s, sugg, near === 1);
-      };
-      const bc = byClass[s];
-      if (bc) offer(bc, d[o2 + s]!);
-      const wc = wholeSel[s];
-      if (wc) offer(wc, 0);
-      for (const j of noiseCols[s]!) {
-        // as core filter.ts: key = −(P[j] − P[k]) computed as P[k] − P[j]
-        offer(byNoise[s * k + j]!, d[o2 + s]! - d[o2 + j]!);
       }
     }
-    let bytes = heldBytes;
-    for (const s of [...byClass, ...byNoise, ...wholeSel, lowSel]) if (s) bytes += s.bytes;
+    let bytes = 0;
+    for (const a of active) bytes += a.bytes;
     checkMemory(bytes, ctx.memoryBudgetBytes, 'The selections of this filter');
   }
 
-  // Merge: family membership per row (bit 1: by class, bit 2: by noise rate).
-  const byIndex = new Map<number, { row: SelectedRow; fam: number }>();
-  const add = (rows: SelectedRow[], fam: number): void => {
-    for (const row of rows) {
-      const e = byIndex.get(row.index);
-      if (e) e.fam |= fam;
-      else byIndex.set(row.index, { row, fam });
-    }
-  };
-  if (lowSel) add(lowSel.rows(), 3);
-  for (const s of byClass) if (s) add(s.rows(), 1);
-  for (const s of [...byNoise, ...wholeSel]) if (s) add(s.rows(), 2);
+  // Merge (typed arrays, sorted by row): family bit 1 = by class, 2 = by noise rate.
+  const all = new SelectionEntries();
+  if (lowSel) lowSel.appendTo(all, 3);
+  for (const sl of byClass) if (sl) sl.appendTo(all, 1);
+  for (const sl of [...byNoise, ...wholeSel]) if (sl) sl.appendTo(all, 2);
   const need = filterBy === 'prune_by_class' ? 1 : filterBy === 'prune_by_noise_rate' ? 2 : 3;
-  const rows = [...byIndex.values()]
-    .filter((e) => (e.fam & need) === need && (low || !e.row.nearArgmax))
-    .map((e) => e.row)
-    .sort((a, b) => a.index - b.index);
-  for (const r of rows) flagged.push(r.index, r.given, r.suggested, r.score);
+  const order = argsortBy(all.index.subarray(0, all.length), 'stable');
+  for (let a = 0; a < order.length; ) {
+    const first = order[a]!;
+    const idx = all.index[first]!;
+    let fam = 0;
+    let b = a;
+    for (; b < order.length && all.index[order[b]!] === idx; b++) fam |= all.fam[order[b]!]!;
+    if ((fam & need) === need && (low || all.near[first] === 0)) {
+      flagged.push(idx, all.given[first]!, all.suggested[first]!, all.score[first]!);
+    }
+    a = b;
+  }
 }

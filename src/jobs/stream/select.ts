@@ -27,6 +27,7 @@ export class BoundedSelection {
   constructor(capacity: number) {
     if (!Number.isSafeInteger(capacity) || capacity < 0) throw new RangeError(`BoundedSelection: bad capacity ${capacity}`);
     this.capacity = capacity;
+    if (capacity === 0) this.bound = -Infinity;
     const init = Math.min(capacity, 64);
     this.key = new Float64Array(init);
     this.idx = new Float64Array(init);
@@ -53,6 +54,13 @@ export class BoundedSelection {
     return a > b;
   }
 
+  /**
+   * Largest key a row arriving later (with a higher index) may have to enter: the root's
+   * key once full (+Infinity before, -Infinity for capacity 0). Rows stream in increasing
+   * index, so for them `accepts(key, index)` is `key < bound` — a cheap test for hot loops.
+   */
+  bound = Infinity;
+
   /** Would a row with this key (arriving with this index) enter the selection? */
   accepts(key: number, index: number): boolean {
     if (this.capacity === 0) return false;
@@ -73,6 +81,7 @@ export class BoundedSelection {
         i = p;
       }
       this.set(i, key, index, score, given, suggested, nearArgmax);
+      if (this.size === this.capacity) this.bound = this.key[0]!;
       return;
     }
     // replace the root (the largest) and sift down
@@ -88,6 +97,7 @@ export class BoundedSelection {
       i = c;
     }
     this.set(i, key, index, score, given, suggested, nearArgmax);
+    this.bound = this.key[0]!;
   }
 
   private grow(): void {
@@ -140,8 +150,57 @@ export class BoundedSelection {
     return out;
   }
 
+  /** Append every selected row to `out` with the family tag `fam`. */
+  appendTo(out: SelectionEntries, fam: number): void {
+    for (let i = 0; i < this.size; i++) {
+      out.push(this.idx[i]!, this.score[i]!, this.given[i]!, this.sugg[i]!, this.near[i]!, fam);
+    }
+  }
+
   /** Selected row indices, increasing. */
   indices(): Float64Array {
     return this.idx.slice(0, this.size).sort();
+  }
+}
+
+/** Growable struct-of-arrays of selected rows from several selections (for merging). */
+export class SelectionEntries {
+  index = new Float64Array(256);
+  score = new Float64Array(256);
+  given = new Int32Array(256);
+  suggested = new Int32Array(256);
+  near = new Uint8Array(256);
+  fam = new Uint8Array(256);
+  length = 0;
+
+  push(index: number, score: number, given: number, suggested: number, near: number, fam: number): void {
+    if (this.length === this.index.length) {
+      const cap = this.length * 2;
+      const f1 = new Float64Array(cap);
+      f1.set(this.index);
+      this.index = f1;
+      const f2 = new Float64Array(cap);
+      f2.set(this.score);
+      this.score = f2;
+      const i1 = new Int32Array(cap);
+      i1.set(this.given);
+      this.given = i1;
+      const i2 = new Int32Array(cap);
+      i2.set(this.suggested);
+      this.suggested = i2;
+      const u1 = new Uint8Array(cap);
+      u1.set(this.near);
+      this.near = u1;
+      const u2 = new Uint8Array(cap);
+      u2.set(this.fam);
+      this.fam = u2;
+    }
+    const i = this.length++;
+    this.index[i] = index;
+    this.score[i] = score;
+    this.given[i] = given;
+    this.suggested[i] = suggested;
+    this.near[i] = near;
+    this.fam[i] = fam;
   }
 }
