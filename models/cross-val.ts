@@ -21,13 +21,16 @@ import { SoftmaxRegression, type FeatureMatrix, type SoftmaxRegressionOptions } 
 export interface CrossValOptions {
   /** Number of folds (≥ 2, ≤ N). Default 5. */
   folds?: number;
-  /** Training epochs per fold. Default 100. */
+  /**
+   * Training of each fold's softmax regression; defaults depend on the fold's training
+   * rows (softmaxRegressionDefaults): ≤ 4096 rows → full batch, 100 epochs, step 0.05;
+   * more → batches of 256, 10 epochs, step 0.01. l2 defaults to 1e-3.
+   */
   epochs?: number;
-  /** Adam step size. Default 0.05. */
   learningRate?: number;
   /** L2 penalty λ (mean-CE + λ/2‖W‖²). Default 1e-3. */
   l2?: number;
-  /** Rows per Adam step, 0 = full batch. Default 0. */
+  /** Rows per Adam step, 0 = full batch. */
   batchSize?: number;
   /** Seed of the fold assignment and the mini-batch order. Default 0. */
   seed?: number;
@@ -103,9 +106,10 @@ function checkInputs(
     if (y > maxLabel) maxLabel = y;
   }
   const k = opts.numClasses ?? maxLabel + 1;
-  if (!Number.isInteger(k) || k < 2) {
-    throw new InputError('num_classes', `need at least 2 classes to train a classifier, got ${k}`);
+  if (opts.numClasses !== undefined && (!Number.isInteger(k) || k < 2)) {
+    throw new InputError('num_classes', `num_classes must be an integer ≥ 2, got ${String(k)}`);
   }
+  if (k < 2) throw new InputError('labels', `labels contain only class 0; need at least 2 classes to train a classifier`);
   if (maxLabel >= k) {
     const row = labels.indexOf(maxLabel);
     throw new InputError('labels', `labels row ${row} is ${maxLabel}; labels must be < num_classes = ${k}`, { row });

@@ -5,8 +5,10 @@
  */
 export {
   SoftmaxRegression,
-  SOFTMAX_REGRESSION_DEFAULTS,
+  FULL_BATCH_MAX_ROWS,
+  softmaxRegressionDefaults,
   resolveSoftmaxRegressionOptions,
+  checkSoftmaxRegressionOptions,
   type FeatureMatrix,
   type SoftmaxRegressionOptions,
   type ResolvedSoftmaxRegressionOptions,

@@ -9,7 +9,7 @@ import { Readable, Writable } from 'node:stream';
 import t from 'tap';
 import pino from 'pino';
 import { buildApp } from '../../src/api/app.js';
-import { openApiText } from '../../src/api/openapi-document.js';
+import { documentedV1Plugins, openApiText } from '../../src/api/openapi-document.js';
 import { getTfBackend } from '../../src/backend.js';
 import { testConfig } from '../../src/config.js';
 import { ComputePool } from '../../src/compute/pool.js';
@@ -98,7 +98,8 @@ t.test('health, readiness, request ids, 404/405, metrics, docs', async (t) => {
 });
 
 t.test('openapi.json is served, complete, and the committed file is fresh', async (t) => {
-  const app = buildApp(testConfig(), { startPool: false, logger: false });
+  // The jobs routes as `labelcheck serve` registers them (documented without opening a store).
+  const app = buildApp(testConfig(), { startPool: false, logger: false, v1Plugins: documentedV1Plugins });
   t.teardown(() => app.close());
   const res = await app.inject({ method: 'GET', url: '/openapi.json' });
   t.equal(res.statusCode, 200);

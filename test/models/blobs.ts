@@ -17,6 +17,32 @@ export interface Blobs {
   d: number;
   k: number;
   labels: Int32Array;
+  /** class centres (k×d), column offsets and scales used to generate the rows */
+  centres: Float64Array;
+  offset: Float64Array;
+  scale: Float64Array;
+}
+
+/**
+ * The Bayes-optimal class of row i (equal priors, shared covariance): the nearest centre
+ * after undoing the column offset/scale. A linear model can match it, not beat it (in
+ * expectation).
+ */
+export function bayesClass(b: Blobs, i: number): number {
+  let best = 0;
+  let bestDist = Infinity;
+  for (let c = 0; c < b.k; c++) {
+    let dist = 0;
+    for (let j = 0; j < b.d; j++) {
+      const z = (b.data[i * b.d + j]! - b.offset[j]!) / b.scale[j]! - b.centres[c * b.d + j]!;
+      dist += z * z;
+    }
+    if (dist < bestDist) {
+      bestDist = dist;
+      best = c;
+    }
+  }
+  return best;
 }
 
 /**
@@ -41,7 +67,7 @@ export function makeBlobs(n: number, d: number, k: number, spread: number, seed:
     labels[i] = c;
     for (let j = 0; j < d; j++) data[i * d + j] = offset[j]! + scale[j]! * (centres[c * d + j]! + gaussian(rng));
   }
-  return { data, n, d, k, labels };
+  return { data, n, d, k, labels, centres, offset, scale };
 }
 
 /** Flip exactly round(frac·n) labels, each to a different class chosen uniformly. */
