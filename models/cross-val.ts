@@ -23,12 +23,12 @@ export interface CrossValOptions {
   folds?: number;
   /**
    * Training of each fold's softmax regression; defaults depend on the fold's training
-   * rows (softmaxRegressionDefaults): ≤ 4096 rows → full batch, 100 epochs, step 0.05;
-   * more → batches of 256, 10 epochs, step 0.01. l2 defaults to 1e-3.
+   * rows (softmaxRegressionDefaults): ≤ 2048 rows → full batch, 100 epochs, step 0.05;
+   * more → batches of 256, 10 epochs, step 0.01.
    */
   epochs?: number;
   learningRate?: number;
-  /** L2 penalty λ (mean-CE + λ/2‖W‖²). Default 1e-3. */
+  /** L2 penalty λ (mean-CE + λ/2‖W‖²). Default 1e-3 + 0.05·D/(training rows). */
   l2?: number;
   /** Rows per Adam step, 0 = full batch. */
   batchSize?: number;

@@ -20,6 +20,9 @@ Usage:
   labelcheck <endpoint> --pred-probs X.npy --labels Y.npy [options]
   labelcheck serve                              start the HTTP API (PORT, HOST, … from the environment)
   labelcheck worker                             run a process that only executes queued jobs
+  labelcheck cv-pred-probs --features X.npy --labels Y.npy --out P.npy [--folds 5] [--seed 0]
+                                                out-of-sample pred_probs from embeddings/features:
+                                                stratified K-fold softmax regression (tfjs)
   labelcheck endpoints                          list the endpoints
 
 Endpoints: ${ENDPOINTS.map((e) => e.name).join(', ')}
@@ -144,6 +147,9 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
     await runWorkerFromEnv(process.env);
     return -1;
   }
+  if (command === 'cv-pred-probs') {
+    return crossValCommand(rest, io);
+  }
   if (command === 'endpoints') {
     for (const e of ENDPOINTS) io.stdout(`${e.name.padEnd(28)} POST ${e.path}  ${e.summary}\n`);
     return 0;
@@ -170,6 +176,70 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
       JSON.stringify(makeProblem(500, 'internal', 'Internal error', (e as Error).message ?? String(e))) + '\n',
     );
     return 1;
+  }
+}
+
+/**
+ * `labelcheck cv-pred-probs`: cross-validated (out-of-fold) predicted probabilities from a
+ * feature matrix, written as an N×K float64 .npy; prints {n, k, oof_accuracy, backend,
+ * warnings, out}.
+ */
+async function crossValCommand(args: readonly string[], io: CliIo): Promise<number> {
+  try {
+    const flags = parseFlags(args);
+    const need = (name: string): string => {
+      const v = flags.get(name);
+      if (typeof v !== 'string') throw new UsageError(`cv-pred-probs needs --${name} FILE`);
+      return v;
+    };
+    const num = (name: string): number | undefined => {
+      const v = flags.get(name);
+      if (v === undefined) return undefined;
+      const x = Number(v);
+      if (v === true || !Number.isFinite(x)) throw new InputError(kebabToSnake(name), `--${name} must be a number`);
+      return x;
+    };
+    const known = new Set(['features', 'labels', 'out', 'folds', 'seed', 'epochs', 'learning-rate', 'l2', 'batch-size', 'num-classes']);
+    for (const f of flags.keys()) if (!known.has(f)) throw new UsageError(`cv-pred-probs: unknown flag --${f}`);
+    const { npyToLabelValues, npyToProbMatrix, parseNpy, writeNpy } = await import('./io/npy.js');
+    const { toLabels } = await import('./io/validate.js');
+    const features = npyToProbMatrix(parseNpy(readFileOrFail(io, need('features'), 'features'), 'features'), 'features');
+    const rawLabels = npyToLabelValues(parseNpy(readFileOrFail(io, need('labels'), 'labels'), 'labels'), 'labels');
+    let maxLabel = 0;
+    for (let i = 0; i < rawLabels.length; i++) maxLabel = Math.max(maxLabel, Number(rawLabels[i]));
+    const labels = toLabels(rawLabels, (num('num-classes') ?? maxLabel + 1), 'labels', features.n);
+    const out = need('out');
+    const { crossValPredProbs } = await import('../models/cross-val.js');
+    const opts = {
+      folds: num('folds'),
+      seed: num('seed'),
+      epochs: num('epochs'),
+      learningRate: num('learning-rate'),
+      l2: num('l2'),
+      batchSize: num('batch-size'),
+      numClasses: num('num-classes'),
+    };
+    const result = await crossValPredProbs(
+      { data: features.data, n: features.n, d: features.k },
+      labels,
+      Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)),
+    );
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(out, writeNpy(result.predProbs, '<f8', [result.n, result.k]));
+    io.stdout(
+      JSON.stringify({ n: result.n, k: result.k, oof_accuracy: result.oofAccuracy, backend: result.backend, warnings: result.warnings, out }) + '\n',
+    );
+    return 0;
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.stderr(`labelcheck cv-pred-probs: ${e.message}\n`);
+      return 2;
+    }
+    if (isInputError(e)) {
+      io.stderr(JSON.stringify(inputErrorProblem(e)) + '\n');
+      return 2;
+    }
+    throw e;
   }
 }
 

@@ -135,3 +135,42 @@ t.test('the built bin runs (dist/src/cli.js)', async (t) => {
   t.equal(bad.status, 2);
   t.equal(JSON.parse(bad.stderr).status, 400);
 });
+
+t.test('cv-pred-probs writes out-of-fold probabilities that find the flipped labels', async (t) => {
+  const { mkdtempSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { parseNpy } = await import('../src/io/npy.js');
+  const { makeBlobs, flipLabels } = await import('./models/blobs.js');
+  const blobs = makeBlobs(300, 4, 3, 1, 11);
+  const flipped = flipLabels(blobs.labels, 3, 0.1, 5);
+  let issues: { label_issues: Array<{ index: number }> } | undefined;
+  const dir = mkdtempSync(join(tmpdir(), 'lc-cv-'));
+  const out = join(dir, 'pp.npy');
+  const f = fakeIo({
+    'x.npy': writeNpy(blobs.data, '<f4', [300, 4]),
+    'y.npy': writeNpy(flipped.noisy, '<i4', [300]),
+  });
+  const code = await main(['cv-pred-probs', '--features', 'x.npy', '--labels', 'y.npy', '--out', out, '--folds', '3', '--seed', '1'], f.io);
+  t.equal(code, 0, f.err());
+  const summary = JSON.parse(f.out());
+  t.same([summary.n, summary.k, summary.out], [300, 3, out]);
+  const pp = parseNpy(readFileSync(out), 'pp');
+  t.same(pp.shape, [300, 3]);
+  for (let i = 0; i < 300; i++) {
+    const s = (pp.data[3 * i] as number) + (pp.data[3 * i + 1] as number) + (pp.data[3 * i + 2] as number);
+    if (Math.abs(s - 1) > 1e-9) t.fail(`row ${i} sums to ${s}`);
+  }
+  // The written probabilities feed label-issues directly and catch most flipped labels.
+  const res = await main(['label-issues', '--pred-probs', out, '--labels', 'y.npy', '--limit', '0'], {
+    ...f.io,
+    readFile: (p) => (p === out ? readFileSync(out) : f.io.readFile(p)),
+    stdout: (s) => void (issues = JSON.parse(s)),
+  });
+  t.equal(res, 0);
+  const found = new Set(issues!.label_issues.map((x) => x.index));
+  const hit = Array.from(flipped.flipped).filter((i) => found.has(i)).length;
+  t.ok(hit / flipped.flipped.length > 0.6, `recall ${hit}/${flipped.flipped.length}`);
+  const bad = fakeIo({ 'x.npy': writeNpy(blobs.data, '<f4', [300, 4]) });
+  t.equal(await main(['cv-pred-probs', '--features', 'x.npy'], bad.io), 2);
+  t.match(bad.err(), /--labels/);
+});

@@ -87,7 +87,7 @@ export function valueRange(pp: ProbMatrix): { min: number; max: number } {
  */
 export function assertValidLabels(labels: Int32Array, pp: ProbMatrix, allowOneClass: OneClassRule = false): void {
   const n = labels.length;
-  if (n === 0) throw new InputError('labels', 'labels is empty: at least one example is required.');
+  if (n === 0) throw emptyLabelsError();
   let min = labels[0]!;
   let max = min;
   let minRow = 0;
@@ -105,8 +105,7 @@ export function assertValidLabels(labels: Int32Array, pp: ProbMatrix, allowOneCl
   if (min < 0) {
     throw new InputError('labels', 'Labels must be positive integers corresponding to class indices.', { row: minRow });
   }
-  const oneClassOk = allowOneClass === true || (allowOneClass === 'zero-only' && first === 0);
-  if (!distinct && !oneClassOk) throw new InputError('labels', 'Labels must contain at least 2 classes.');
+  assertTwoClasses(distinct, first, allowOneClass);
   if (pp.n !== n) throw new InputError('pred_probs', 'pred_probs and labels must have same length.');
   if (pp.data.length !== pp.n * pp.k || pp.k < 1) {
     throw new InputError('pred_probs', 'pred_probs array must have shape: num_examples x num_classes.');
@@ -117,6 +116,37 @@ export function assertValidLabels(labels: Int32Array, pp: ProbMatrix, allowOneCl
       `pred_probs must have at least ${max + 1} columns, based on the largest class index which appears in labels.`,
     );
   }
+}
+
+function emptyLabelsError(): InputError {
+  return new InputError('labels', 'labels is empty: at least one example is required.');
+}
+
+/** V8: at least two distinct labels, unless `rule` allows one class (`first` = the first label). */
+function assertTwoClasses(distinct: boolean, first: number, rule: OneClassRule): void {
+  const oneClassOk = rule === true || (rule === 'zero-only' && first === 0);
+  if (!distinct && !oneClassOk) throw new InputError('labels', 'Labels must contain at least 2 classes.');
+}
+
+/**
+ * assertValidLabels from the class counts c[k] alone, for labels already known to be class
+ * indices in [0, K) (e.g. merged over row chunks): the checks that can still fail are
+ * "empty" and "at least 2 classes" — with one class present, the first label is that class.
+ */
+export function assertValidLabelCounts(counts: ArrayLike<number>, allowOneClass: OneClassRule = false): void {
+  let total = 0;
+  let present = 0;
+  let first = -1;
+  for (let c = 0; c < counts.length; c++) {
+    const m = counts[c]!;
+    if (m > 0) {
+      total += m;
+      present++;
+      if (first < 0) first = c;
+    }
+  }
+  if (total === 0) throw emptyLabelsError();
+  assertTwoClasses(present > 1, first, allowOneClass);
 }
 
 /** V11: every value within [-1e-6, 1 + 1e-6] (NaN passes, as in cleanlab). */
@@ -189,15 +219,27 @@ function groupByClass(labels: Int32Array, pp: ProbMatrix): ClassGroups {
   return { counts, classStart, classRows, selfConf };
 }
 
-function thresholdsFromGroups(g: ClassGroups, k: number): Float64Array {
+/**
+ * Per-class thresholds from the per-class sums of self-confidences (pairwise-summed) and
+ * the class counts: the mean, 2 for an absent class, clipped to ≥ 2e-6 (§3).
+ */
+export function thresholdsFromSums(sums: ArrayLike<number>, counts: ArrayLike<number>): Float64Array {
+  const k = counts.length;
+  if (sums.length !== k) throw new RangeError(`thresholdsFromSums: ${sums.length} sums for ${k} classes`);
   const t = new Float64Array(k);
   for (let c = 0; c < k; c++) {
-    const m = g.counts[c]!;
-    let v = m > 0 ? pairwiseSum(g.selfConf, g.classStart[c]!, g.classStart[c + 1]!) / m : 2;
+    const m = counts[c]!;
+    let v = m > 0 ? sums[c]! / m : 2;
     if (v < 2e-6) v = 2e-6; // np.clip: NaN stays NaN
     t[c] = v;
   }
   return t;
+}
+
+function thresholdsFromGroups(g: ClassGroups, k: number): Float64Array {
+  const sums = new Float64Array(k);
+  for (let c = 0; c < k; c++) sums[c] = pairwiseSum(g.selfConf, g.classStart[c]!, g.classStart[c + 1]!);
+  return thresholdsFromSums(sums, g.counts);
 }
 
 /** Per-class thresholds t[k] (§3): mean self-confidence (pairwise sum), 2 if absent, ≥ 2e-6. */
@@ -221,9 +263,11 @@ export function labelCounts(labels: Int32Array, k: number): Float64Array {
 // =======================================================================================
 // Confident joint (§4)
 
-interface JointPass {
+/** What one pass of the confident-joint kernel counts over some rows (mergeable by addition). */
+export interface ConfidentJointCounts {
   /** raw counts C[given][guess], row-major, before the diagonal clip */
   counts: Float64Array;
+  /** rows counted off the diagonal, increasing (indices into the rows passed) */
   offDiagonal: Int32Array;
   /** off-diagonal rows that the near-argmax filter (§10.9) keeps */
   offDiagonalIssues: number;
@@ -348,7 +392,7 @@ function countRow(st: PassState, d: ArrayLike<number>, o: number, k: number, i: 
  * patterns (exact for values in [0, 1]); rows with any value outside [0, 1] or NaN take the
  * exact float path.
  */
-function confidentJointPass(labels: Int32Array, pp: ProbMatrix, thresholds: ArrayLike<number>): JointPass {
+function confidentJointPass(labels: Int32Array, pp: ProbMatrix, thresholds: ArrayLike<number>): ConfidentJointCounts {
   const n = pp.n;
   const k = pp.k;
   const d = pp.data;
@@ -443,6 +487,25 @@ function confidentJointPass(labels: Int32Array, pp: ProbMatrix, thresholds: Arra
   };
 }
 
+function checkThresholds(thresholds: ArrayLike<number>, k: number): void {
+  if (thresholds.length !== k) {
+    throw new InputError('thresholds', `thresholds must have one value per class (${k}); got ${thresholds.length}.`);
+  }
+}
+
+/**
+ * The confident-joint counting kernel on its own (§4, the one pass over N×K of
+ * computeConfidentJointFull) with given thresholds: raw counts WITHOUT the diagonal clip,
+ * off-diagonal rows, near-argmax survivors and the clamped value range. Counts of row
+ * chunks add up to the counts of all rows (streaming.md §1.2); finish them with
+ * confidentJointFromCounts. Labels must be class indices in [0, K) (not checked here).
+ */
+export function countConfidentJoint(labels: Int32Array, pp: ProbMatrix, thresholds: ArrayLike<number>): ConfidentJointCounts {
+  if (labels.length !== pp.n) throw new InputError('pred_probs', 'pred_probs and labels must have same length.');
+  checkThresholds(thresholds, pp.k);
+  return confidentJointPass(labels, pp, thresholds);
+}
+
 export interface ConfidentJointResult {
   thresholds: Float64Array;
   /** c[k], zeros for absent classes */
@@ -483,44 +546,63 @@ export function computeConfidentJointFull(
   opts: { thresholds?: ArrayLike<number>; tieOrder?: TieOrder } = {},
 ): ConfidentJointResult {
   const k = pp.k;
-  const ties = opts.tieOrder ?? 'stable';
   const groups = groupByClass(labels, pp);
   let thresholds: Float64Array;
   if (opts.thresholds) {
-    if (opts.thresholds.length !== k) {
-      throw new InputError('thresholds', `thresholds must have one value per class (${k}); got ${opts.thresholds.length}.`);
-    }
+    checkThresholds(opts.thresholds, k);
     thresholds = Float64Array.from(opts.thresholds);
   } else {
     thresholds = thresholdsFromGroups(groups, k);
   }
   const pass = confidentJointPass(labels, pp, thresholds);
-  const cj = pass.counts;
-  for (let c = 0; c < k; c++) if (cj[c * k + c]! < 1) cj[c * k + c] = 1;
-  const counts = Float64Array.from(groups.counts);
-  const calibrated = calibrateFlat(cj, k, counts, 'column', ties);
+  return confidentJointFromCounts(pass, Float64Array.from(groups.counts), thresholds, {
+    n: pp.n,
+    tieOrder: opts.tieOrder ?? 'stable',
+    classStart: groups.classStart,
+    classRows: groups.classRows,
+  });
+}
+
+/**
+ * A ConfidentJointResult from raw kernel counts (countConfidentJoint, possibly summed over
+ * row chunks): the diagonal clipped to ≥ 1 (§4, in place of `c.counts`), then calibrated
+ * (§5). `labelCounts` are c[k] of all rows; the per-row extras (off-diagonal rows, rows
+ * grouped by class) are empty unless given.
+ */
+export function confidentJointFromCounts(
+  c: ConfidentJointCounts,
+  labelCounts: Float64Array,
+  thresholds: Float64Array,
+  opts: { n: number; tieOrder?: TieOrder; classStart?: Int32Array; classRows?: Int32Array },
+): ConfidentJointResult {
+  const k = labelCounts.length;
+  const ties = opts.tieOrder ?? 'stable';
+  const cj = c.counts;
+  if (cj.length !== k * k) throw new RangeError(`confidentJointFromCounts: ${cj.length} counts for ${k} classes`);
+  for (let i = 0; i < k; i++) if (cj[i * k + i]! < 1) cj[i * k + i] = 1;
+  const calibrated = calibrateFlat(cj, k, labelCounts, 'column', ties);
   // the nested-array views are built on first use (K×K arrays are large for big K)
   let cjMatrix: Matrix | undefined;
   let calMatrix: Matrix | undefined;
   return {
     thresholds,
-    labelCounts: counts,
+    labelCounts,
     get confidentJoint(): Matrix {
       return (cjMatrix ??= toMatrix(cj, k));
     },
-    offDiagonalIndices: pass.offDiagonal,
+    offDiagonalIndices: c.offDiagonal,
     get calibrated(): Matrix {
       return (calMatrix ??= toMatrix(calibrated, k));
     },
-    n: pp.n,
+    n: opts.n,
     k,
     confidentJointFlat: cj,
     calibratedFlat: calibrated,
-    classStart: groups.classStart,
-    classRows: groups.classRows,
-    minValue: pass.min,
-    maxValue: pass.max,
-    numOffDiagonalIssues: pass.offDiagonalIssues,
+    classStart: opts.classStart ?? new Int32Array(0),
+    classRows: opts.classRows ?? new Int32Array(0),
+    minValue: c.min,
+    maxValue: c.max,
+    numOffDiagonalIssues: c.offDiagonalIssues,
     tieOrder: ties,
   };
 }
@@ -1085,6 +1167,17 @@ export function numLabelIssues(
   if (method === 'off_diagonal') return countOffDiagonalIssues(pre!);
   const j = normaliseJoint(pre!.calibratedFlat);
   return roundHalfEven((1.0 - traceOf(j, pre!.k)) * labels.length);
+}
+
+/**
+ * num_label_issues (off_diagonal) of a ConfidentJointResult assembled from counts
+ * (confidentJointFromCounts over row chunks), with numLabelIssues' input checks done on
+ * the class counts and the value range instead of N-long arrays.
+ */
+export function numLabelIssuesFromCounts(pre: ConfidentJointResult): number {
+  assertValidLabelCounts(pre.labelCounts, false);
+  assertValidRange(rangeOf(pre));
+  return countOffDiagonalIssues(pre);
 }
 
 export function rangeOf(pre: ConfidentJointResult): { min: number; max: number } {

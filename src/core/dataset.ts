@@ -7,6 +7,7 @@ import {
   estimateJointFlat,
   fromMatrix,
   numLabelIssues,
+  numLabelIssuesFromCounts,
   toMatrix,
   type ConfidentJointResult,
   type SumOrder,
@@ -145,6 +146,14 @@ export function overallLabelHealthScore(
   }
   const { flat, k } = jointOf(labels, pp, opts);
   return pairwiseSumStrided(flat, 0, k, k + 1);
+}
+
+/**
+ * overallLabelHealthScore of labels and pred_probs (1 − num_label_issues / num_examples)
+ * from a ConfidentJointResult assembled from counts (see numLabelIssuesFromCounts).
+ */
+export function overallLabelHealthScoreFromCounts(pre: ConfidentJointResult, numExamples: number = pre.n): number {
+  return 1 - numLabelIssuesFromCounts(pre) / numExamples;
 }
 
 function overlapFromJoint(j: Float64Array, k: number, nEx: number, asymmetric: boolean, ties: TieOrder): OverlappingPair[] {

@@ -51,11 +51,82 @@ const NO_PRUNE_METHODS: readonly FilterBy[] = [
 export const FRAC_NOISE_IGNORED_WARNING =
   "frac_noise and num_to_remove_per_class parameters are only supported for filter_by 'prune_by_noise_rate', 'prune_by_class', and 'both'. They are not supported for methods 'confident_learning', 'predicted_neq_given', 'low_normalized_margin' or 'low_self_confidence'.";
 
-function warnTooFewNoiseRate(k: number): string {
+/** cleanlab's warning when prune_by_noise_rate skips class k (c[k] ≤ min_examples_per_class). */
+export function warnTooFewNoiseRate(k: number): string {
   return `May not flag all label issues in class: ${k}, it has too few examples (see \`min_examples_per_class\` argument)`;
 }
-function warnTooFewByClass(k: number): string {
+/** cleanlab's warning when prune_by_class skips class k (c[k] ≤ min_examples_per_class). */
+export function warnTooFewByClass(k: number): string {
   return `May not flag all label issues in class: ${k}, it has too few examples (see argument: \`min_examples_per_class\`)`;
+}
+
+/**
+ * find_label_issues' option checks after the label checks, in cleanlab's order: the
+ * frac_noise / num_to_remove_per_class warning and refusal for the methods that do not
+ * prune, then one num_to_remove_per_class entry per class. Warnings go to `warnings`.
+ */
+export function checkFindLabelIssuesOptions(
+  filterBy: FilterBy,
+  fracNoise: number,
+  numToRemovePerClass: ArrayLike<number> | undefined,
+  k: number,
+  warnings: string[],
+): void {
+  const ntr = numToRemovePerClass;
+  const noPrune = NO_PRUNE_METHODS.includes(filterBy);
+  if (noPrune && (fracNoise !== 1.0 || ntr !== undefined)) warnings.push(FRAC_NOISE_IGNORED_WARNING);
+  if (noPrune && ntr !== undefined) {
+    throw new InputError(
+      'num_to_remove_per_class',
+      "filter_by 'confident_learning', 'predicted_neq_given', 'low_normalized_margin' or 'low_self_confidence' is not supported (yet) when setting 'num_to_remove_per_class'",
+    );
+  }
+  if (ntr !== undefined && ntr.length !== k) {
+    throw new InputError('num_to_remove_per_class', `num_to_remove_per_class must have one entry per class (${k}); got ${ntr.length}.`);
+  }
+}
+
+/**
+ * The prune selections of prune_by_class (§10.3) and prune_by_noise_rate (§10.4) that
+ * cleanlab makes, with its warnings, in its order: `select(col, -1, u)` = flag the u rows of
+ * class col with the lowest P[n][col]; `select(col, j, v)` = flag the v rows of class col
+ * with the largest P[n][j] − P[n][col]. `qt` is the transposed prune count matrix
+ * (pruneCountMatrixT); 'both' makes both families. Classes with c[k] ≤
+ * min_examples_per_class are skipped with a warning, classes of one row silently.
+ */
+export function planPruneSelections(
+  qt: Float64Array,
+  k: number,
+  counts: ArrayLike<number>,
+  minExamplesPerClass: number,
+  filterBy: FilterBy,
+  warnings: string[],
+  select: (col: number, j: number, count: number) => void,
+): void {
+  if (filterBy !== 'prune_by_noise_rate') {
+    for (let col = 0; col < k; col++) {
+      const m = counts[col]!;
+      if (m <= minExamplesPerClass) warnings.push(warnTooFewByClass(col));
+      // cleanlab copies a class's mask back only when it has > 1 row
+      else if (m > 1) {
+        const u = m - qt[col * k + col]!;
+        if (u >= 1) select(col, -1, u); // S1: lowest P[n][k] first
+      }
+    }
+  }
+  if (filterBy !== 'prune_by_class') {
+    for (let col = 0; col < k; col++) {
+      const m = counts[col]!;
+      if (m <= minExamplesPerClass) warnings.push(warnTooFewNoiseRate(col));
+      else if (m > 1) {
+        for (let j = 0; j < k; j++) {
+          if (j === col) continue;
+          const v = qt[col * k + j]!;
+          if (v > 0) select(col, j, v); // S2: largest P[n][j] − P[n][k] first
+        }
+      }
+    }
+  }
 }
 
 /** numpy `astype(int)`: truncation; NaN/±inf/out of range become int64 min. */
@@ -476,17 +547,7 @@ function findImpl(
   const k = pp.k;
   // one class is allowed only when every label is 0 (one-vs-rest reductions)
   assertValidLabels(labels, pp, 'zero-only');
-  const noPrune = NO_PRUNE_METHODS.includes(filterBy);
-  if (noPrune && (fracNoise !== 1.0 || ntr !== undefined)) warnings.push(FRAC_NOISE_IGNORED_WARNING);
-  if (noPrune && ntr !== undefined) {
-    throw new InputError(
-      'num_to_remove_per_class',
-      "filter_by 'confident_learning', 'predicted_neq_given', 'low_normalized_margin' or 'low_self_confidence' is not supported (yet) when setting 'num_to_remove_per_class'",
-    );
-  }
-  if (ntr !== undefined && ntr.length !== k) {
-    throw new InputError('num_to_remove_per_class', `num_to_remove_per_class must have one entry per class (${k}); got ${ntr.length}.`);
-  }
+  checkFindLabelIssuesOptions(filterBy, fracNoise, ntr, k, warnings);
   const pre =
     precomputed ?? (filterBy === 'predicted_neq_given' ? null : computeConfidentJointFull(labels, pp, { tieOrder: ties }));
   const range = pre ? rangeOf(pre) : clampedRange(pp);
@@ -513,30 +574,7 @@ function findImpl(
     const selector = new PruneSelector();
     const byClass = filterBy === 'prune_by_noise_rate' ? null : filterBy === 'both' ? new Uint8Array(n) : mask;
     const byNoise = filterBy === 'prune_by_class' ? null : filterBy === 'both' ? new Uint8Array(n) : mask;
-    if (byClass) {
-      for (let col = 0; col < k; col++) {
-        const m = counts[col]!;
-        if (m <= minEx) warnings.push(warnTooFewByClass(col));
-        // cleanlab copies a class's mask back only when it has > 1 row
-        else if (m > 1) {
-          const u = m - qt[col * k + col]!;
-          if (u >= 1) selector.add(col, -1, u, byClass); // S1: lowest P[n][k] first
-        }
-      }
-    }
-    if (byNoise) {
-      for (let col = 0; col < k; col++) {
-        const m = counts[col]!;
-        if (m <= minEx) warnings.push(warnTooFewNoiseRate(col));
-        else if (m > 1) {
-          for (let j = 0; j < k; j++) {
-            if (j === col) continue;
-            const v = qt[col * k + j]!;
-            if (v > 0) selector.add(col, j, v, byNoise); // S2: largest P[n][j] − P[n][k] first
-          }
-        }
-      }
-    }
+    planPruneSelections(qt, k, counts, minEx, filterBy, warnings, (col, j, v) => selector.add(col, j, v, j < 0 ? byClass! : byNoise!));
     selector.run(d, k, labels, p.classRows, p.classStart, ties);
     if (filterBy === 'both') for (let i = 0; i < n; i++) mask[i] = byClass![i]! & byNoise![i]!;
   } else if (filterBy === 'confident_learning') {

@@ -97,18 +97,68 @@ export function luSolve(d: LuDecomposition, b: ArrayLike<number>): Float64Array 
   return x;
 }
 
-/** Inverse of A via LU with partial pivoting; null when a pivot is exactly zero. */
+/**
+ * Inverse of A via LU with partial pivoting; null when a pivot is exactly zero.
+ *
+ * Noise matrices are mostly zeros, and so are their LU factors: each column of the inverse
+ * is solved with the factors' nonzero entries only (row-ordered lists, ascending column, as
+ * luSolve visits them). Skipping a zero term subtracts nothing, so the result is
+ * bit-identical to the dense substitution — at O(K · nnz) instead of O(K³) (1000×1000: from
+ * seconds to milliseconds).
+ */
 export function inverse(a: Matrix): Matrix | null {
   const d = luDecompose(a);
   if (d.singular) return null;
-  const n = d.n;
+  const { n, lu, perm } = d;
+  // Nonzeros of L (strictly below the diagonal) and U (strictly above), row by row.
+  const lStart = new Int32Array(n + 1);
+  const uStart = new Int32Array(n + 1);
+  let lCount = 0;
+  let uCount = 0;
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      if (j !== i && lu[i * n + j] !== 0) {
+        if (j < i) lCount++;
+        else uCount++;
+      }
+    }
+  }
+  const lCol = new Int32Array(lCount);
+  const lVal = new Float64Array(lCount);
+  const uCol = new Int32Array(uCount);
+  const uVal = new Float64Array(uCount);
+  for (let i = 0, lp = 0, up = 0; i < n; i++) {
+    lStart[i] = lp;
+    uStart[i] = up;
+    for (let j = 0; j < n; j++) {
+      const v = lu[i * n + j]!;
+      if (j === i || v === 0) continue;
+      if (j < i) {
+        lCol[lp] = j;
+        lVal[lp++] = v;
+      } else {
+        uCol[up] = j;
+        uVal[up++] = v;
+      }
+    }
+    lStart[i + 1] = lp;
+    uStart[i + 1] = up;
+  }
   const out: Matrix = Array.from({ length: n }, () => new Array<number>(n).fill(0));
-  const e = new Float64Array(n);
-  for (let j = 0; j < n; j++) {
-    e.fill(0);
-    e[j] = 1;
-    const col = luSolve(d, e);
-    for (let i = 0; i < n; i++) out[i]![j] = col[i]!;
+  const x = new Float64Array(n);
+  for (let c = 0; c < n; c++) {
+    for (let i = 0; i < n; i++) x[i] = perm[i] === c ? 1 : 0;
+    for (let i = 0; i < n; i++) {
+      let s = x[i]!;
+      for (let p = lStart[i]!, e = lStart[i + 1]!; p < e; p++) s -= lVal[p]! * x[lCol[p]!]!;
+      x[i] = s;
+    }
+    for (let i = n - 1; i >= 0; i--) {
+      let s = x[i]!;
+      for (let p = uStart[i]!, e = uStart[i + 1]!; p < e; p++) s -= uVal[p]! * x[uCol[p]!]!;
+      x[i] = s / lu[i * n + i]!;
+    }
+    for (let i = 0; i < n; i++) out[i]![c] = x[i]!;
   }
   return out;
 }

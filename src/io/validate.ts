@@ -66,6 +66,11 @@ export interface ValidatePredProbsOptions {
   rowSums?: boolean;
   /** Minimum number of columns (default 2). */
   minColumns?: number;
+  /**
+   * Row number of the first row of `pp` in the whole input (default 0): messages and
+   * InputError.row name rows of the whole input when a chunk of it is validated.
+   */
+  rowOffset?: number;
 }
 
 /**
@@ -91,15 +96,14 @@ export function validatePredProbs(pp: ProbMatrix, field = 'pred_probs', opts: Va
   const bad = firstBadRow(data, n, k, checkSums);
   if (bad < 0) return;
   // Slow path: explain the first offending row (a value first, else its sum).
+  const row = bad + (opts.rowOffset ?? 0);
   let s = 0;
   for (let c = 0; c < k; c++) {
     const v = data[bad * k + c]!;
-    if (!(v >= PROB_MIN && v <= PROB_MAX)) throw valueError(field, bad, c, v);
+    if (!(v >= PROB_MIN && v <= PROB_MAX)) throw valueError(field, row, c, v);
     s += v;
   }
-  throw new InputError(field, `${field} row ${bad} sums to ${formatSum(s)}; rows must sum to 1 within 1e-3`, {
-    row: bad,
-  });
+  throw new InputError(field, `${field} row ${row} sums to ${formatSum(s)}; rows must sum to 1 within 1e-3`, { row });
 }
 
 /**
@@ -185,10 +189,18 @@ function labelRangeMessage(field: string, k: number): string {
  * Check class labels and return them as an Int32Array. Accepts any array-like of numbers
  * (an Int32Array is returned as is, after checking — no copy) or a BigInt64Array /
  * BigUint64Array (int64 .npy/Arrow labels). Every value must be an integer in [0, k).
- * When `n` is given, the length must be n (the number of pred_probs rows).
+ * When `n` is given, the length must be n (the number of pred_probs rows). `rowOffset`:
+ * the index of values[0] in the whole input (a chunk), for messages and InputError.row.
  */
-export function toLabels(values: LabelSource, k: number, field = 'labels', n?: number): Int32Array {
+export function toLabels(
+  values: LabelSource,
+  k: number,
+  field = 'labels',
+  n?: number,
+  opts: { rowOffset?: number } = {},
+): Int32Array {
   const len = values.length;
+  const off = opts.rowOffset ?? 0;
   if (n !== undefined && len !== n) {
     throw new InputError(
       field,
@@ -196,14 +208,15 @@ export function toLabels(values: LabelSource, k: number, field = 'labels', n?: n
     );
   }
   if (len < 1) throw new InputError(field, `${field} is empty: it needs one label per example (N >= 1)`);
+  // The first bad label: `shown` is its value as written in the message.
+  const bad = (i: number, shown: string, problem = 'is out of range'): InputError =>
+    new InputError(field, `${field}[${i + off}] = ${shown} ${problem}: ${labelRangeMessage(field, k)}`, { row: i + off });
   if ((values instanceof BigInt64Array || values instanceof BigUint64Array) && !LITTLE_ENDIAN) {
     const bk = BigInt(k);
     const out = new Int32Array(len);
     for (let i = 0; i < len; i++) {
       const v = values[i]!;
-      if (v < 0n || v >= bk) {
-        throw new InputError(field, `${field}[${i}] = ${v} is out of range: ${labelRangeMessage(field, k)}`, { row: i });
-      }
+      if (v < 0n || v >= bk) throw bad(i, String(v));
       out[i] = Number(v);
     }
     return out;
@@ -215,11 +228,7 @@ export function toLabels(values: LabelSource, k: number, field = 'labels', n?: n
     const out = new Int32Array(len);
     for (let i = 0; i < len; i++) {
       const lo = words[2 * i]!;
-      if (words[2 * i + 1] !== 0 || lo < 0 || lo >= k) {
-        throw new InputError(field, `${field}[${i}] = ${values[i]} is out of range: ${labelRangeMessage(field, k)}`, {
-          row: i,
-        });
-      }
+      if (words[2 * i + 1] !== 0 || lo < 0 || lo >= k) throw bad(i, String(values[i]));
       out[i] = lo;
     }
     return out;
@@ -228,20 +237,9 @@ export function toLabels(values: LabelSource, k: number, field = 'labels', n?: n
   const out = src instanceof Int32Array ? src : new Int32Array(len);
   for (let i = 0; i < len; i++) {
     const v = src[i]!;
-    if (typeof v !== 'number') throw labelTypeError(field, i, v, k);
+    if (typeof v !== 'number') throw labelTypeError(field, i + off, v, k);
     if (!(v >= 0 && v < k && Math.floor(v) === v)) {
-      if (Number.isFinite(v) && Math.floor(v) !== v) {
-        throw new InputError(
-          field,
-          `${field}[${i}] = ${formatNumber(v)} is not an integer: ${labelRangeMessage(field, k)}`,
-          { row: i },
-        );
-      }
-      throw new InputError(
-        field,
-        `${field}[${i}] = ${formatNumber(v)} is out of range: ${labelRangeMessage(field, k)}`,
-        { row: i },
-      );
+      throw bad(i, formatNumber(v), Number.isFinite(v) && Math.floor(v) !== v ? 'is not an integer' : 'is out of range');
     }
     out[i] = v;
   }

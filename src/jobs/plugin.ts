@@ -32,6 +32,7 @@ import { problemSchema } from '../schemas/common.js';
 import { getEndpoint } from '../service/index.js';
 import { jsonBodyObject, splitFields } from '../service/input.js';
 import { parseOptions } from '../service/options.js';
+import { presentLabelIssue } from '../service/present.js';
 import { jobsConfigFromAppConfig, jobsConfigFromEnv, ttlMs, type JobsConfig } from './config.js';
 import { withJobDefaults } from './executor.js';
 import { isId, removeUploadFiles, uploadDataPath } from './files.js';
@@ -424,13 +425,9 @@ async function jobsRoutes(app: FastifyInstance, opts: JobsPluginOptions): Promis
       const total = job.labelIssuesCount ?? 0;
       const rows = await store.getLabelIssues(job.id, q.offset, q.limit);
       const names = await classNamesOf(store, job);
-      const items = rows.map((r) => ({
-        index: r.index,
-        given_label: r.given_label,
-        suggested_label: r.suggested_label,
-        label_quality: Number.isNaN(r.label_quality) ? null : r.label_quality,
-        ...(names ? { given_label_name: names[r.given_label]!, suggested_label_name: names[r.suggested_label]! } : {}),
-      }));
+      const items = rows.map((r) =>
+        presentLabelIssue(r.index, r.given_label, r.suggested_label, Number.isNaN(r.label_quality) ? null : r.label_quality, names ?? undefined),
+      );
       const next = q.offset + rows.length;
       return {
         job_id: job.id,

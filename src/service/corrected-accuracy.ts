@@ -35,7 +35,7 @@ import {
   type CorrectedAccuracyOptions,
 } from '../schemas/corrected-accuracy.js';
 import { jsonBodyObject, optionsObject, requireField, requirePart, splitFields } from './input.js';
-import { parseOptions } from './options.js';
+import { checkNumToRemovePerClass, parseOptions } from './options.js';
 import type { EndpointSpec, RequestPayload, ServiceResult } from './types.js';
 
 const LABELS_HINT = 'the given label of each example, integers in [0, K)';
@@ -186,12 +186,7 @@ export function correctedAccuracyFromDecoded(d: DecodedCorrectedAccuracy): Recor
   const { input, options: o } = d;
   const { labels, predProbs } = input;
   const { n, k } = predProbs;
-  if (o.num_to_remove_per_class !== undefined && o.num_to_remove_per_class.length !== k) {
-    throw new InputError(
-      'num_to_remove_per_class',
-      `num_to_remove_per_class has ${o.num_to_remove_per_class.length} entries; give one count per class (${k})`,
-    );
-  }
+  checkNumToRemovePerClass(o.num_to_remove_per_class, k);
   if (d.models.has(o.reference_name)) {
     throw new InputError(
       'models',

@@ -1,5 +1,11 @@
 import { computeConfidentJointFull, estimateJoint, numLabelIssues } from '../core/count.js';
-import { findOverlappingClasses, overallLabelHealthScore, rankClassesByLabelQuality } from '../core/dataset.js';
+import {
+  findOverlappingClasses,
+  overallLabelHealthScore,
+  rankClassesByLabelQuality,
+  type ClassHealth,
+  type OverlappingPair,
+} from '../core/dataset.js';
 import {
   datasetHealthOptionsSchema,
   datasetHealthRequestSchema,
@@ -9,21 +15,40 @@ import {
 import { classificationEndpoint, type ClassificationInput } from './input.js';
 import { presentClasses, presentOverlaps } from './present.js';
 
+/** What a dataset-health body is made of, however it was computed (in memory or in row chunks). */
+export interface DatasetHealthPieces {
+  numExamples: number;
+  numClasses: number;
+  classes: readonly ClassHealth[];
+  overall: number;
+  overlaps: readonly OverlappingPair[];
+  numLabelIssues: number;
+}
+
+/** The dataset-health response body from its computed pieces. */
+export function datasetHealthBody(p: DatasetHealthPieces, classNames?: readonly string[]): Record<string, unknown> {
+  return {
+    num_examples: p.numExamples,
+    num_classes: p.numClasses,
+    classes: presentClasses(p.classes, classNames),
+    overall_label_health_score: p.overall,
+    overlapping_classes: presentOverlaps(p.overlaps, classNames),
+    num_label_issues: p.numLabelIssues,
+  };
+}
+
 export function datasetHealth(input: ClassificationInput, o: DatasetHealthOptions): Record<string, unknown> {
   const { labels, predProbs } = input;
   const cj = computeConfidentJointFull(labels, predProbs);
   const joint = estimateJoint(labels, predProbs, { precomputed: cj });
-  return {
-    num_examples: predProbs.n,
-    num_classes: predProbs.k,
-    classes: presentClasses(rankClassesByLabelQuality(labels, predProbs, { joint }), o.class_names),
-    overall_label_health_score: overallLabelHealthScore(labels, predProbs, { precomputed: cj }),
-    overlapping_classes: presentOverlaps(
-      findOverlappingClasses(labels, predProbs, { joint, asymmetric: o.asymmetric }),
-      o.class_names,
-    ),
-    num_label_issues: numLabelIssues(labels, predProbs, { precomputed: cj }),
-  };
+  const classes = rankClassesByLabelQuality(labels, predProbs, { joint });
+  const overall = overallLabelHealthScore(labels, predProbs, { precomputed: cj });
+  const overlaps = findOverlappingClasses(labels, predProbs, { joint, asymmetric: o.asymmetric });
+  const numIssues = numLabelIssues(labels, predProbs, { precomputed: cj });
+  return datasetHealthBody(
+    { numExamples: predProbs.n, numClasses: predProbs.k, classes, overall, overlaps, numLabelIssues: numIssues },
+    o.class_names,
+  );
 }
 
 export const datasetHealthEndpoint = classificationEndpoint(

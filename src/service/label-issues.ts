@@ -1,16 +1,18 @@
-import { referenceAccuracy } from '../core/accuracy.js';
+import { referenceAccuracy, type ReferenceAccuracy } from '../core/accuracy.js';
 import {
   computeConfidentJointFull,
   estimateJoint,
   estimatePyAndNoiseMatricesFromProbabilities,
   rangeOf,
+  type ConfidentJointResult,
+  type LatentEstimates,
 } from '../core/count.js';
-import { overallLabelHealthScore, rankClassesByLabelQuality } from '../core/dataset.js';
+import { overallLabelHealthScore, rankClassesByLabelQuality, type ClassHealth } from '../core/dataset.js';
 import { InputError } from '../core/errors.js';
 import { findLabelIssuesWithRanking } from '../core/filter.js';
 import { getLabelQualityScores } from '../core/rank.js';
 import { rowArgmax } from '../core/rows.js';
-import type { FilterBy, RankBy } from '../core/types.js';
+import type { FilterBy, Matrix, RankBy } from '../core/types.js';
 import {
   labelIssuesOptionsSchema,
   labelIssuesRequestSchema,
@@ -18,7 +20,8 @@ import {
   type LabelIssuesOptions,
 } from '../schemas/label-issues.js';
 import { classificationEndpoint, type ClassificationInput } from './input.js';
-import { presentClasses, toNumberArray } from './present.js';
+import { checkNumToRemovePerClass } from './options.js';
+import { presentAccuracy, presentClasses, presentLabelIssue, toNumberArray } from './present.js';
 
 /** Options that cleanlab refuses in combination; checked before any computation. */
 export function checkRankingOptions(rankBy: RankBy, adjustPredProbs: boolean): void {
@@ -30,17 +33,52 @@ export function checkRankingOptions(rankBy: RankBy, adjustPredProbs: boolean): v
   }
 }
 
+/** The checks of label-issues options that need K, before any computation. */
+export function checkLabelIssuesOptions(o: LabelIssuesOptions, k: number): void {
+  checkRankingOptions(o.rank_by as RankBy, o.adjust_pred_probs);
+  checkNumToRemovePerClass(o.num_to_remove_per_class, k);
+}
+
+/** What a label-issues body is made of, however it was computed (in memory or in row chunks). */
+export interface LabelIssuesPieces {
+  cj: ConfidentJointResult;
+  numLabelIssues: number;
+  /** the `label_issues` records, worst first; absent in jobs (stored as rows, paginated) */
+  labelIssues?: unknown[];
+  joint: Matrix;
+  latent: LatentEstimates;
+  classes: readonly ClassHealth[];
+  overall: number;
+  accuracy: ReferenceAccuracy;
+  /** every row's label quality score (include_scores) */
+  scores?: ArrayLike<number> | null;
+  warnings: readonly string[];
+}
+
+/** The label-issues response body (api.md §4) from its computed pieces. */
+export function labelIssuesBody(p: LabelIssuesPieces, classNames?: readonly string[]): Record<string, unknown> {
+  return {
+    num_examples: p.cj.n,
+    num_classes: p.cj.k,
+    num_label_issues: p.numLabelIssues,
+    ...(p.labelIssues ? { label_issues: p.labelIssues } : {}),
+    confident_joint: p.cj.confidentJoint,
+    joint: p.joint,
+    noise_matrix: p.latent.noiseMatrix,
+    inverse_noise_matrix: p.latent.inverseNoiseMatrix,
+    py: p.latent.py,
+    classes: presentClasses(p.classes, classNames),
+    overall_label_health_score: p.overall,
+    accuracy: presentAccuracy(p.accuracy),
+    ...(p.scores ? { label_quality_scores: toNumberArray(p.scores) } : {}),
+    ...(p.warnings.length > 0 ? { warnings: p.warnings } : {}),
+  };
+}
+
 export function labelIssues(input: ClassificationInput, o: LabelIssuesOptions): Record<string, unknown> {
   const { labels, predProbs } = input;
-  const { n, k } = predProbs;
   const rankBy = o.rank_by as RankBy;
-  checkRankingOptions(rankBy, o.adjust_pred_probs);
-  if (o.num_to_remove_per_class !== undefined && o.num_to_remove_per_class.length !== k) {
-    throw new InputError(
-      'num_to_remove_per_class',
-      `num_to_remove_per_class has ${o.num_to_remove_per_class.length} entries; give one count per class (${k})`,
-    );
-  }
+  checkLabelIssuesOptions(o, predProbs.k);
 
   const cj = computeConfidentJointFull(labels, predProbs);
   // Flag, then score and rank only the flagged rows (all N only when include_scores asks).
@@ -71,49 +109,30 @@ export function labelIssues(input: ClassificationInput, o: LabelIssuesOptions): 
   const latent = estimatePyAndNoiseMatricesFromProbabilities(labels, predProbs, { precomputed: cj });
   const classes = rankClassesByLabelQuality(labels, predProbs, { joint });
   const overall = overallLabelHealthScore(labels, predProbs, { precomputed: cj });
-  const acc = referenceAccuracy(labels, suggested, found.mask, latent.noiseMatrix);
+  const accuracy = referenceAccuracy(labels, suggested, found.mask, latent.noiseMatrix);
 
   const names = o.class_names;
   const shown = o.limit === 0 ? ranked.length : Math.min(o.limit, ranked.length);
   const issues = new Array(shown);
   for (let r = 0; r < shown; r++) {
     const i = ranked[r]!;
-    const given = labels[i]!;
-    const sugg = suggested[i]!;
-    issues[r] = {
-      index: i,
-      given_label: given,
-      suggested_label: sugg,
-      label_quality: found.rankedScores[r]!,
-      ...(names ? { given_label_name: names[given]!, suggested_label_name: names[sugg]! } : {}),
-    };
+    issues[r] = presentLabelIssue(i, labels[i]!, suggested[i]!, found.rankedScores[r]!, names);
   }
-
-  return {
-    num_examples: n,
-    num_classes: k,
-    num_label_issues: found.indices.length,
-    label_issues: issues,
-    confident_joint: cj.confidentJoint,
-    joint,
-    noise_matrix: latent.noiseMatrix,
-    inverse_noise_matrix: latent.inverseNoiseMatrix,
-    py: latent.py,
-    classes: presentClasses(classes, names),
-    overall_label_health_score: overall,
-    accuracy: {
-      given_labels: acc.givenLabels,
-      pruned: acc.pruned,
-      corrected: acc.corrected,
-      estimated_true: acc.estimatedTrue,
-      estimated_true_raw: acc.estimatedTrueRaw,
-      estimated_true_se: acc.estimatedTrueSe,
-      num_label_issues: acc.numLabelIssues,
-      null_reasons: acc.nullReasons,
+  return labelIssuesBody(
+    {
+      cj,
+      numLabelIssues: found.indices.length,
+      labelIssues: issues,
+      joint,
+      latent,
+      classes,
+      overall,
+      accuracy,
+      scores,
+      warnings: found.warnings,
     },
-    ...(scores ? { label_quality_scores: toNumberArray(scores) } : {}),
-    ...(found.warnings.length > 0 ? { warnings: found.warnings } : {}),
-  };
+    names,
+  );
 }
 
 export const labelIssuesEndpoint = classificationEndpoint(

@@ -43,3 +43,10 @@ export function describe(value: unknown): string {
   if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 40 ? value.slice(0, 40) + '…' : value)}`;
   return `${typeof value} ${String(value)}`;
 }
+
+/** num_to_remove_per_class needs one count per class; checked before any computation. */
+export function checkNumToRemovePerClass(ntr: readonly number[] | undefined, k: number): void {
+  if (ntr !== undefined && ntr.length !== k) {
+    throw new InputError('num_to_remove_per_class', `num_to_remove_per_class has ${ntr.length} entries; give one count per class (${k})`);
+  }
+}

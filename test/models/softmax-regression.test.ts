@@ -129,7 +129,7 @@ t.test('predictProba returns N×K probabilities and fits the training data', asy
   // Float64Array features are accepted and converted
   const p64 = model.predictProba({ data: Float64Array.from(X), n: N, d: D });
   t.same(Array.from(p64), Array.from(p), 'Float64Array input gives the same probabilities');
-  t.same(model.fittedOptions, { epochs: 100, learningRate: 0.05, l2: 1e-3, batchSize: 0, seed: 0 }, 'small data: full-batch defaults');
+  t.same(model.fittedOptions, { epochs: 100, learningRate: 0.05, l2: 1e-3 + (0.05 * D) / N, batchSize: 0, seed: 0 }, 'small data: full-batch defaults');
   model.dispose();
   t.throws(() => model.predictProba({ data: X, n: N, d: D }), /not fitted/, 'disposed model cannot predict');
 });
@@ -150,9 +150,9 @@ t.test('training is deterministic; the mini-batch order follows the seed', async
 });
 
 t.test('options: defaults by training-set size, validation', async (t) => {
-  t.equal(softmaxRegressionDefaults(FULL_BATCH_MAX_ROWS).batchSize, 0);
-  t.same(softmaxRegressionDefaults(FULL_BATCH_MAX_ROWS + 1), { epochs: 10, learningRate: 0.01, l2: 1e-3, batchSize: 256, seed: 0 });
-  t.same(resolveSoftmaxRegressionOptions({ epochs: 3, l2: 0 }, 10), { epochs: 3, learningRate: 0.05, l2: 0, batchSize: 0, seed: 0 });
+  t.equal(softmaxRegressionDefaults(FULL_BATCH_MAX_ROWS, 8).batchSize, 0);
+  t.same(softmaxRegressionDefaults(10_000, 400), { epochs: 10, learningRate: 0.01, l2: 0.003, batchSize: 256, seed: 0 });
+  t.same(resolveSoftmaxRegressionOptions({ epochs: 3, l2: 0 }, 10, 2), { epochs: 3, learningRate: 0.05, l2: 0, batchSize: 0, seed: 0 });
   t.throws(() => new SoftmaxRegression({ epochs: 0 }), /epochs must be an integer ≥ 1, got 0/);
   t.throws(() => new SoftmaxRegression({ learningRate: -1 }), /learningRate must be a finite number > 0/);
   t.throws(() => new SoftmaxRegression({ l2: Number.NaN }), /l2 must be a finite number ≥ 0/);

@@ -13,27 +13,33 @@
  *   3  (prune_by_*, both, low_*) labels + P: bounded selections (§1.4)
  *
  * Every formula comes from src/core: per-chunk views go through the core kernels
- * (computeConfidentJointFull with the global thresholds, scoreRows, firstArgmax,
- * givenIsNearArgmax, valueRange) and the K×K steps through the core functions fed with a
- * ConfidentJointResult assembled from the merged integer counts.
+ * (countConfidentJoint with the global thresholds, scoreRows, firstArgmax,
+ * givenIsNearArgmax, valueRange), the K×K steps through the core functions fed with the
+ * ConfidentJointResult that confidentJointFromCounts assembles from the merged integer
+ * counts, the label checks through their counts-based entry points, and the response
+ * bodies through the service's body builders.
  */
-import { referenceAccuracyFromCounts } from './accuracy-counts.js';
+import { referenceAccuracyFromCounts } from '../../core/accuracy.js';
 import { argsortBy } from '../../core/argsort.js';
 import {
-  assertValidLabels,
+  assertValidLabelCounts,
   assertValidRange,
-  calibrateFlat,
-  computeConfidentJointFull,
+  confidentJointFromCounts,
+  countConfidentJoint,
   estimateJoint,
   estimatePyAndNoiseMatricesFromProbabilities,
-  numLabelIssues,
-  toMatrix,
+  numLabelIssuesFromCounts,
+  thresholdsFromSums,
   valueRange,
   type ConfidentJointResult,
 } from '../../core/count.js';
-import { findOverlappingClasses, overallLabelHealthScore, rankClassesByLabelQuality } from '../../core/dataset.js';
+import {
+  findOverlappingClasses,
+  overallLabelHealthScoreFromCounts,
+  rankClassesByLabelQuality,
+} from '../../core/dataset.js';
 import { InputError } from '../../core/errors.js';
-import { FRAC_NOISE_IGNORED_WARNING, pruneCountMatrix } from '../../core/filter.js';
+import { checkFindLabelIssuesOptions, planPruneSelections, pruneCountMatrixT } from '../../core/filter.js';
 import { firstArgmax, givenIsNearArgmax } from '../../core/numeric.js';
 import { assertScoringOptions, scoreRows } from '../../core/rank.js';
 import type { FilterBy, ProbMatrix, RankBy } from '../../core/types.js';
@@ -42,10 +48,11 @@ import { toLabels, validateClassificationInput, validateClassNames, validatePred
 import type { ConfidentJointOptions } from '../../schemas/confident-joint.js';
 import type { DatasetHealthOptions } from '../../schemas/dataset-health.js';
 import type { LabelIssuesOptions } from '../../schemas/label-issues.js';
+import { confidentJointBody } from '../../service/confident-joint.js';
+import { datasetHealthBody } from '../../service/dataset-health.js';
 import { getEndpoint } from '../../service/index.js';
-import { checkRankingOptions } from '../../service/label-issues.js';
+import { checkLabelIssuesOptions, labelIssuesBody } from '../../service/label-issues.js';
 import { parseOptions } from '../../service/options.js';
-import { presentClasses, presentOverlaps } from '../../service/present.js';
 import type { JobOutput } from '../executor.js';
 import type { JobKind, JobProgress } from '../store/types.js';
 import { NpyFileReader } from './npy-file.js';
@@ -66,7 +73,6 @@ export interface EngineContext {
 
 const STREAMED_KINDS: readonly JobKind[] = ['label-issues', 'confident-joint', 'dataset-health'];
 const PRUNE_METHODS: readonly FilterBy[] = ['prune_by_noise_rate', 'prune_by_class', 'both'];
-const NO_PRUNE_METHODS: readonly FilterBy[] = ['confident_learning', 'predicted_neq_given', 'low_normalized_margin', 'low_self_confidence'];
 /** Upper bound on rows per chunk (progress granularity). */
 const MAX_CHUNK_ROWS = 1 << 20;
 
@@ -86,20 +92,6 @@ export function chunkedSupport(kind: JobKind, fields: readonly string[], options
 
 // ---------------------------------------------------------------------------------------
 // Chunk reading
-
-/** Re-raise a chunk-local InputError with the global row number. */
-function atRowOffset<T>(start: number, field: string, fn: () => T): T {
-  try {
-    return fn();
-  } catch (e) {
-    if (start === 0 || !(e instanceof InputError) || e.row === undefined) throw e;
-    const row = e.row + start;
-    const message = e.message
-      .replace(`${field}[${e.row}]`, `${field}[${row}]`)
-      .replace(`${field} row ${e.row} `, `${field} row ${row} `);
-    throw new InputError(e.field, message, { row, ...(e.column !== undefined ? { column: e.column } : {}) });
-  }
-}
 
 function headerOnly(h: Pick<NpyHeader, 'dtype' | 'kind' | 'shape'>) {
   return { dtype: h.dtype, kind: h.kind, shape: h.shape, data: new Float64Array(0) };
@@ -145,9 +137,9 @@ class ChunkedInput {
   ) {
     this.n = P.rows;
     this.k = P.rowElements;
-    // Per row: the P bytes read, a decoded copy when the file is float16/big-endian, the
-    // augmented copy for the confident-joint kernel, labels (raw + Int32), scores and
-    // kernel scratch. Half the budget goes to chunks, the rest to selections/flags.
+    // Per row: the P bytes read, a decoded copy when the file is float16/big-endian, 8k
+    // bytes of headroom, labels (raw + Int32), scores and kernel scratch. Half the budget
+    // goes to chunks, the rest to selections/flags.
     const k = this.k;
     const h = P.header;
     const copy = h.itemSize === 2 || !h.littleEndian ? 4 * k : 0;
@@ -186,9 +178,9 @@ class ChunkedInput {
     for (let start = 0; start < n; start += this.rowsPerChunk) {
       const count = Math.min(this.rowsPerChunk, n - start);
       const rawLabels = await this.L.read(start, count);
-      const labels = atRowOffset(start, 'labels', () =>
-        toLabels(rawLabels as ArrayLike<number> | BigInt64Array | BigUint64Array, k, 'labels'),
-      );
+      const labels = toLabels(rawLabels as ArrayLike<number> | BigInt64Array | BigUint64Array, k, 'labels', undefined, {
+        rowOffset: start,
+      });
       let pp: ProbMatrix = { data: new Float64Array(0), n: count, k };
       if (withP) {
         const data = (await this.P.read(start, count)) as Float32Array | Float64Array;
@@ -197,63 +189,6 @@ class ChunkedInput {
       yield { start, count, labels, pp };
       await this.ctx.checkpoint({ pass, passes: this.passes, rows_done: start + count, rows_total: n });
     }
-  }
-}
-
-// ---------------------------------------------------------------------------------------
-// Per-chunk confident joint through the core kernel
-
-/**
- * Raw (unclipped) confident-joint counts and off-diagonal rows of one chunk, from
- * `computeConfidentJointFull` with the global thresholds. The core function clips the
- * diagonal to ≥ 1, which must happen only after merging (streaming.md §1.2); one extra row
- * per class present in the data (the value 2 at its own class, 0 elsewhere: its confident
- * set is exactly {c} because every threshold is ≥ 2e-6 and ≤ 1 + 1e-6) makes every
- * diagonal of the chunk ≥ 1 before the clip, so subtracting 1 from each diagonal gives the
- * exact raw counts (an absent class has no rows: 0, clipped to 1, minus 1).
- */
-class ChunkJointKernel {
-  private data: Float64Array | Float32Array;
-  private labels: Int32Array;
-  private readonly present: number[];
-
-  constructor(
-    private k: number,
-    maxRows: number,
-    private thresholds: Float64Array,
-    counts: Float64Array,
-    float32: boolean,
-  ) {
-    this.present = [];
-    for (let c = 0; c < k; c++) if (counts[c]! > 0) this.present.push(c);
-    const rows = maxRows + this.present.length;
-    this.data = float32 ? new Float32Array(rows * k) : new Float64Array(rows * k);
-    this.labels = new Int32Array(rows);
-  }
-
-  /** Adds the chunk's raw counts to `raw`; returns its off-diagonal rows (chunk-local) and how many survive the near-argmax filter. */
-  run(chunk: Chunk, raw: Float64Array): { off: Int32Array; issues: number } {
-    const { k } = this;
-    const count = chunk.count;
-    const d = this.data;
-    d.set(chunk.pp.data.subarray(0, count * k) as never, 0);
-    this.labels.set(chunk.labels.subarray(0, count), 0);
-    let r = count;
-    for (const c of this.present) {
-      d.fill(0, r * k, r * k + k);
-      d[r * k + c] = 2;
-      this.labels[r] = c;
-      r++;
-    }
-    const res = computeConfidentJointFull(
-      this.labels.subarray(0, r),
-      { data: d.subarray(0, r * k), n: r, k },
-      { thresholds: this.thresholds },
-    );
-    const cj = res.confidentJointFlat;
-    for (let i = 0; i < k * k; i++) raw[i] = raw[i]! + cj[i]!;
-    for (let c = 0; c < k; c++) raw[c * k + c] = raw[c * k + c]! - 1;
-    return { off: res.offDiagonalIndices, issues: res.numOffDiagonalIssues };
   }
 }
 
@@ -336,16 +271,9 @@ async function compute(kind: JobKind, input: ChunkedInput, options: Record<strin
 
   // ---- pass 0: labels
   const counts = new Float64Array(k);
-  let firstLabel = -1;
-  let otherLabel = -1;
   for await (const ch of input.pass(0, false)) {
     const l = ch.labels;
-    if (firstLabel < 0) firstLabel = l[0]!;
-    for (let r = 0; r < ch.count; r++) {
-      const s = l[r]!;
-      counts[s]!++;
-      if (otherLabel < 0 && s !== firstLabel) otherLabel = s;
-    }
+    for (let r = 0; r < ch.count; r++) counts[l[r]!]!++;
   }
 
   // ---- pass 1: validate pred_probs, value range, thresholds
@@ -353,10 +281,8 @@ async function compute(kind: JobKind, input: ChunkedInput, options: Record<strin
   for (let c = 0; c < k; c++) sums.push(new StreamingPairwiseSum(counts[c]!));
   let min = Infinity;
   let max = -Infinity;
-  let float32 = false;
   for await (const ch of input.pass(1, true)) {
-    atRowOffset(ch.start, 'pred_probs', () => validatePredProbs(ch.pp, 'pred_probs'));
-    float32 = ch.pp.data instanceof Float32Array;
+    validatePredProbs(ch.pp, 'pred_probs', { rowOffset: ch.start });
     const r = valueRange(ch.pp);
     if (r.min < min) min = r.min;
     if (r.max > max) max = r.max;
@@ -368,58 +294,38 @@ async function compute(kind: JobKind, input: ChunkedInput, options: Record<strin
     }
   }
   const range = { min, max };
-  const thresholds = new Float64Array(k);
-  for (let c = 0; c < k; c++) {
-    // As core count.ts thresholdsFromGroups: mean by pairwise sum, 2 if absent, clip ≥ 2e-6.
-    const m = counts[c]!;
-    let v = m > 0 ? sums[c]!.result() / m : 2;
-    if (v < 2e-6) v = 2e-6;
-    thresholds[c] = v;
-  }
+  const thresholds = thresholdsFromSums(sums.map((s) => s.result()), counts);
 
   // ---- checks of the in-memory service, in its order, now that every value is known
-  const standIn = standInLabels(firstLabel, otherLabel, k);
   const warnings: string[] = [];
   let rankBy: RankBy = 'self_confidence';
   let adjust = false;
   if (li) {
     rankBy = li.rank_by as RankBy;
     adjust = li.adjust_pred_probs;
-    checkRankingOptions(rankBy, adjust);
-    const ntr = li.num_to_remove_per_class;
-    if (ntr !== undefined && ntr.length !== k) {
-      throw new InputError(
-        'num_to_remove_per_class',
-        `num_to_remove_per_class has ${ntr.length} entries; give one count per class (${k})`,
-      );
-    }
-    // core filter.ts findImpl
-    assertValidLabels(standIn.labels, standIn.pp, 'zero-only');
-    const noPrune = NO_PRUNE_METHODS.includes(filterBy);
-    if (noPrune && (li.frac_noise !== 1.0 || ntr !== undefined)) warnings.push(FRAC_NOISE_IGNORED_WARNING);
-    if (noPrune && ntr !== undefined) {
-      throw new InputError(
-        'num_to_remove_per_class',
-        "filter_by 'confident_learning', 'predicted_neq_given', 'low_normalized_margin' or 'low_self_confidence' is not supported (yet) when setting 'num_to_remove_per_class'",
-      );
-    }
+    checkLabelIssuesOptions(li, k);
+    // core filter.ts findImpl, its label checks on the class counts
+    assertValidLabelCounts(counts, 'zero-only');
+    checkFindLabelIssuesOptions(filterBy, li.frac_noise, li.num_to_remove_per_class, k, warnings);
     assertValidRange(range);
     // core rank.ts getLabelQualityScores
-    assertScoringOptions(rankBy, adjust, range);
+    assertScoringOptions(rankBy, adjust, range, 'rank_by');
   }
 
   // ---- pass 2: confident joint, off-diagonal rows, pass-2 flagged sets, accuracy counts
   const raw = new Float64Array(k * k);
   const confusion = new Float64Array(k * k); // rows: suggested (argmax), columns: given
-  const kernel = new ChunkJointKernel(k, input.rowsPerChunk, thresholds, counts, float32);
   const adjustT = adjust ? thresholds : null;
   const collect = li !== null && (filterBy === 'confident_learning' || filterBy === 'predicted_neq_given');
   const flagged = new RowList();
   let offDiagonalIssues = 0;
   const cand: number[] = [];
   for await (const ch of input.pass(2, true)) {
-    const { off, issues } = kernel.run(ch, raw);
-    offDiagonalIssues += issues;
+    const part = countConfidentJoint(ch.labels, ch.pp, thresholds);
+    const cj = part.counts;
+    for (let i = 0; i < k * k; i++) raw[i] = raw[i]! + cj[i]!;
+    offDiagonalIssues += part.offDiagonalIssues;
+    const off = part.offDiagonal;
     const d = ch.pp.data;
     const l = ch.labels;
     if (li) {
@@ -445,78 +351,39 @@ async function compute(kind: JobKind, input: ChunkedInput, options: Record<strin
   }
 
   // ---- K×K: clip, calibrate, joint, latent estimates (core, on the merged counts)
-  const cj = raw.slice();
-  for (let c = 0; c < k; c++) if (cj[c * k + c]! < 1) cj[c * k + c] = 1;
-  const calibrated = calibrateFlat(cj, k, counts, 'column', 'stable');
-  const pre: ConfidentJointResult = {
+  const pre = confidentJointFromCounts(
+    { counts: raw, offDiagonal: new Int32Array(0), offDiagonalIssues, min, max },
+    counts,
     thresholds,
-    labelCounts: counts,
-    confidentJoint: toMatrix(cj, k),
-    offDiagonalIndices: new Int32Array(0),
-    calibrated: toMatrix(calibrated, k),
-    n,
-    k,
-    confidentJointFlat: cj,
-    calibratedFlat: calibrated,
-    classStart: new Int32Array(0),
-    classRows: new Int32Array(0),
-    minValue: min,
-    maxValue: max,
-    numOffDiagonalIssues: offDiagonalIssues,
-    tieOrder: 'stable',
-  };
+    { n, tieOrder: 'stable' },
+  );
   // num_label_issues (off_diagonal) through the core, which also applies its label checks
-  const numIssues = numLabelIssues(standIn.labels, standIn.pp, { precomputed: pre });
+  const numIssues = numLabelIssuesFromCounts(pre);
   const joint = estimateJoint(null, null, { precomputed: pre });
-  const noLabels = new Int32Array(0);
-  const noP: ProbMatrix = { data: new Float64Array(0), n: 0, k };
+  const latentOf = () =>
+    estimatePyAndNoiseMatricesFromProbabilities(new Int32Array(0), { data: new Float64Array(0), n: 0, k }, { precomputed: pre });
 
   if (kind === 'confident-joint') {
-    const o = options as ConfidentJointOptions;
-    const latent = estimatePyAndNoiseMatricesFromProbabilities(noLabels, noP, { precomputed: pre });
-    return {
-      body: {
-        num_examples: n,
-        num_classes: k,
-        confident_joint: o.calibrate ? pre.calibrated : pre.confidentJoint,
-        thresholds: Array.from(thresholds),
-        joint,
-        py: latent.py,
-        noise_matrix: latent.noiseMatrix,
-        inverse_noise_matrix: latent.inverseNoiseMatrix,
-        num_label_issues: numIssues,
-      },
-      labelIssues: null,
-    };
+    const body = confidentJointBody({ cj: pre, joint, latent: latentOf(), numLabelIssues: numIssues }, options as ConfidentJointOptions);
+    return { body, labelIssues: null };
   }
 
-  const classes = presentClasses(rankClassesByLabelQuality(null, null, { joint, numExamples: n }), classNames);
-  const overall = overallLabelHealthScore(standIn.labels, standIn.pp, { precomputed: pre, numExamples: n });
+  const classes = rankClassesByLabelQuality(null, null, { joint, numExamples: n });
+  const overall = overallLabelHealthScoreFromCounts(pre, n);
 
   if (kind === 'dataset-health') {
     const o = options as DatasetHealthOptions;
-    return {
-      body: {
-        num_examples: n,
-        num_classes: k,
-        classes,
-        overall_label_health_score: overall,
-        overlapping_classes: presentOverlaps(
-          findOverlappingClasses(null, null, { joint, numExamples: n, asymmetric: o.asymmetric }),
-          classNames,
-        ),
-        num_label_issues: numIssues,
-      },
-      labelIssues: null,
-    };
+    const overlaps = findOverlappingClasses(null, null, { joint, numExamples: n, asymmetric: o.asymmetric });
+    const body = datasetHealthBody({ numExamples: n, numClasses: k, classes, overall, overlaps, numLabelIssues: numIssues }, classNames);
+    return { body, labelIssues: null };
   }
 
   // ---- label-issues
   const o = li!;
   if (needsPass3) {
-    await selectPass3(input, o, filterBy, pre, thresholds, adjustT, rankBy, offDiagonalIssues, flagged, warnings, ctx);
+    await selectPass3(input, o, filterBy, pre, adjustT, rankBy, offDiagonalIssues, flagged, warnings, ctx);
   }
-  const latent = estimatePyAndNoiseMatricesFromProbabilities(noLabels, noP, { precomputed: pre });
+  const latent = latentOf();
 
   // ranking: ascending score, ties by lower row (flagged rows are in increasing row order)
   const m = flagged.length;
@@ -537,52 +404,9 @@ async function compute(kind: JobKind, input: ChunkedInput, options: Record<strin
     cols.suggested[r] = flagged.suggested[t]!;
     cols.quality[r] = flagged.score[t]!;
   }
-  const acc = referenceAccuracyFromCounts({ confusion, n, k, numFlagged: m, hitsGivenOnFlagged, noiseMatrix: latent.noiseMatrix });
-  return {
-    body: {
-      num_examples: n,
-      num_classes: k,
-      num_label_issues: m,
-      confident_joint: pre.confidentJoint,
-      joint,
-      noise_matrix: latent.noiseMatrix,
-      inverse_noise_matrix: latent.inverseNoiseMatrix,
-      py: latent.py,
-      classes,
-      overall_label_health_score: overall,
-      accuracy: {
-        given_labels: acc.givenLabels,
-        pruned: acc.pruned,
-        corrected: acc.corrected,
-        estimated_true: acc.estimatedTrue,
-        estimated_true_raw: acc.estimatedTrueRaw,
-        estimated_true_se: acc.estimatedTrueSe,
-        num_label_issues: acc.numLabelIssues,
-        null_reasons: acc.nullReasons,
-      },
-      ...(warnings.length > 0 ? { warnings } : {}),
-    },
-    labelIssues: cols,
-  };
-}
-
-/**
- * A two-row stand-in for the labels with the facts the core's label checks look at (the
- * first label, whether another class occurs, the largest index stays < K), so functions
- * such as numLabelIssues(labels, pred_probs, {precomputed}) run their checks and formulas
- * on the merged counts without N-long arrays.
- */
-function standInLabels(first: number, other: number, k: number): { labels: Int32Array; pp: ProbMatrix } {
-  const labels = other >= 0 ? Int32Array.of(first, other) : Int32Array.of(first);
-  return { labels, pp: { data: new Float64Array(labels.length * k), n: labels.length, k } };
-}
-
-// As core filter.ts (warnTooFewByClass / warnTooFewNoiseRate).
-function warnTooFewNoiseRate(c: number): string {
-  return `May not flag all label issues in class: ${c}, it has too few examples (see \`min_examples_per_class\` argument)`;
-}
-function warnTooFewByClass(c: number): string {
-  return `May not flag all label issues in class: ${c}, it has too few examples (see argument: \`min_examples_per_class\`)`;
+  const accuracy = referenceAccuracyFromCounts({ confusion, n, k, numFlagged: m, hitsGivenOnFlagged, noiseMatrix: latent.noiseMatrix });
+  const body = labelIssuesBody({ cj: pre, numLabelIssues: m, joint, latent, classes, overall, accuracy, warnings }, classNames);
+  return { body, labelIssues: cols };
 }
 
 /**
@@ -596,7 +420,6 @@ async function selectPass3(
   o: LabelIssuesOptions,
   filterBy: FilterBy,
   pre: ConfidentJointResult,
-  thresholds: Float64Array,
   adjustT: Float64Array | null,
   rankBy: RankBy,
   offDiagonalIssues: number,
@@ -618,39 +441,16 @@ async function selectPass3(
     lowMethod = filterBy === 'low_self_confidence' ? 'self_confidence' : 'normalized_margin';
     lowSel = new BoundedSelection(Math.min(offDiagonalIssues, input.n));
   } else {
-    const q = pruneCountMatrix(pre.calibratedFlat, k, counts, minEx, o.frac_noise, o.num_to_remove_per_class, 'stable', warnings);
-    if (filterBy !== 'prune_by_noise_rate') {
-      byClass = new Array<BoundedSelection | null>(k).fill(null);
-      for (let c = 0; c < k; c++) {
-        const m = counts[c]!;
-        if (m <= minEx) {
-          warnings.push(warnTooFewByClass(c));
-          continue;
-        }
-        if (m <= 1) continue;
-        const u = m - q[c * k + c]!;
-        if (!(u >= 1)) continue;
-        byClass[c] = new BoundedSelection(Math.min(u, m));
-      }
-    }
-    if (filterBy !== 'prune_by_class') {
-      byNoise = new Array<BoundedSelection | null>(k * k).fill(null);
-      for (let c = 0; c < k; c++) {
-        const m = counts[c]!;
-        if (m <= minEx) {
-          warnings.push(warnTooFewNoiseRate(c));
-          continue;
-        }
-        if (m <= 1) continue;
-        for (let j = 0; j < k; j++) {
-          if (j === c) continue;
-          const v = q[j * k + c]!;
-          if (!(v > 0)) continue;
-          if (v >= m) wholeSel[c] ??= new BoundedSelection(m);
-          else byNoise[c * k + j] = new BoundedSelection(v);
-        }
-      }
-    }
+    const qt = pruneCountMatrixT(pre.calibratedFlat, k, counts, minEx, o.frac_noise, o.num_to_remove_per_class, 'stable', warnings);
+    if (filterBy !== 'prune_by_noise_rate') byClass = new Array<BoundedSelection | null>(k).fill(null);
+    if (filterBy !== 'prune_by_class') byNoise = new Array<BoundedSelection | null>(k * k).fill(null);
+    // the selections (and warnings) of core filter.ts, each bounded by its count
+    planPruneSelections(qt, k, counts, minEx, filterBy, warnings, (c, j, v) => {
+      const m = counts[c]!;
+      if (j < 0) byClass[c] = new BoundedSelection(Math.min(v, m));
+      else if (v >= m) wholeSel[c] ??= new BoundedSelection(m);
+      else byNoise[c * k + j] = new BoundedSelection(v);
+    });
   }
   const noiseCols: number[][] = Array.from({ length: k }, () => []);
   for (let c = 0; c < k && byNoise.length > 0; c++) for (let j = 0; j < k; j++) if (byNoise[c * k + j]) noiseCols[c]!.push(j);

@@ -1,0 +1,15 @@
+/**
+ * labelcheck as a library: the confident-learning engine (exact to cleanlab 2.9), the
+ * input decoders and validation, and the request handlers behind the HTTP API and CLI.
+ *
+ *   import { findLabelIssuesRanked, probMatrix } from 'labelcheck';
+ *   import { executeRequest } from 'labelcheck';               // same bodies as the HTTP API
+ *   import { crossValPredProbs } from 'labelcheck/models';     // tfjs: out-of-sample pred_probs
+ *   import { startServer } from 'labelcheck/server';
+ */
+export * from './core/index.js';
+export { referenceAccuracy, correctedAccuracy } from './core/accuracy.js';
+export { rowArgmax } from './core/rows.js';
+export * from './io/index.js';
+export { ENDPOINTS, executeRequest, getEndpoint } from './service/index.js';
+export type { EndpointSpec, RequestPayload, ServiceResult } from './service/index.js';
