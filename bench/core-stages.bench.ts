@@ -20,21 +20,11 @@ import {
   probMatrix,
   rankClassesByLabelQuality,
 } from '../src/core/index.js';
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../seeds/synthetic.js';
 
 /** softmax rows, true class boosted, 20% of labels resampled uniformly */
 function generate(n: number, k: number, seed = 1) {
-  const r = rng(seed);
+  const r = mulberry32(seed);
   const data = new Float32Array(n * k);
   const labels = new Int32Array(n);
   const row = new Float64Array(k);

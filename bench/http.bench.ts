@@ -19,6 +19,7 @@ import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { Worker } from 'node:worker_threads';
 import { writeNpy } from '../src/io/npy.js';
+import { makePeakedDataset } from '../seeds/synthetic.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string): string | undefined => {
@@ -29,37 +30,6 @@ const RUNS = Number(flag('runs') ?? 5);
 const WORKERS = flag('workers') ?? '2';
 const root = new URL('../', import.meta.url);
 const useDist = args.includes('--dist') && existsSync(new URL('dist/src/cli.js', root));
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Realistic predictions: peaked on a (mostly true) class; 15% of labels flipped. */
-function dataset(n: number, k: number, seed: number): { labels: Int32Array; pp: Float32Array } {
-  const r = rng(seed);
-  const pp = new Float32Array(n * k);
-  const labels = new Int32Array(n);
-  const row = new Float64Array(k);
-  for (let i = 0; i < n; i++) {
-    const truth = Math.floor(r() * k);
-    const peak = r() < 0.8 ? truth : (truth + 1) % k;
-    let s = 0;
-    for (let j = 0; j < k; j++) {
-      row[j] = (j === peak ? 2 + 6 * r() : 0) + r() * 0.8 + 1e-3;
-      s += row[j]!;
-    }
-    for (let j = 0; j < k; j++) pp[i * k + j] = row[j]! / s;
-    labels[i] = r() < 0.15 ? Math.floor(r() * k) : truth;
-  }
-  return { labels, pp };
-}
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -136,12 +106,13 @@ async function main(): Promise<void> {
 
   console.log(`labelcheck HTTP benchmark — server: ${useDist ? 'dist' : 'tsx'} | WORKERS=${WORKERS} | tfjs backend: ${backend} | runs: ${RUNS}`);
 
-  const big = dataset(1_000_000, 10, 1);
-  const ppNpy = writeNpy(big.pp, '<f4', [1_000_000, 10]);
+  // Realistic predictions: peaked on a (mostly true) class; 15% of labels flipped.
+  const big = makePeakedDataset(1_000_000, 10, 1, { float32: true });
+  const ppNpy = writeNpy(big.predProbs, '<f4', [1_000_000, 10]);
   const labNpy = writeNpy(big.labels, '<i8', [1_000_000]);
-  const mid = dataset(200_000, 10, 2);
+  const mid = makePeakedDataset(200_000, 10, 2, { float32: true });
   const rows: number[][] = [];
-  for (let i = 0; i < 200_000; i++) rows.push(Array.from(mid.pp.subarray(i * 10, i * 10 + 10)));
+  for (let i = 0; i < 200_000; i++) rows.push(Array.from(mid.predProbs.subarray(i * 10, i * 10 + 10)));
   const jsonText = JSON.stringify({ labels: Array.from(mid.labels), pred_probs: rows });
 
   const scenarios: { name: string; bytes: number; send: () => Promise<Response> }[] = [

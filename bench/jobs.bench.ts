@@ -15,6 +15,7 @@ import { once } from 'node:events';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { runChunked } from '../src/jobs/stream/engine.js';
+import { mulberry32 } from '../seeds/synthetic.js';
 
 function arg(name: string, def: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -41,16 +42,6 @@ function npyHeader(descr: string, shape: number[]): Buffer {
   return h;
 }
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = Math.imul(a ^ (a >>> 15), 1 | a);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 async function write(stream: ReturnType<typeof createWriteStream>, buf: Buffer): Promise<void> {
   if (!stream.write(buf)) await once(stream, 'drain');
 }
@@ -62,7 +53,7 @@ async function generate(dir: string): Promise<{ pp: string; lb: string }> {
   const ls = createWriteStream(lb);
   await write(ps, npyHeader('<f4', [N, K]));
   await write(ls, npyHeader('<i4', [N]));
-  const r = rng(2024);
+  const r = mulberry32(2024);
   const BLOCK = 1 << 18;
   const row = new Float64Array(K);
   for (let start = 0; start < N; start += BLOCK) {

@@ -6,6 +6,9 @@
  * (softmax of noisy logits that favour the true class and leak towards a "confusable"
  * partner class); a fraction of the given labels is then flipped, preferably to the
  * partner class, as real annotators do. Everything derives from one seed (mulberry32).
+ *
+ * This module is also the one home of the seeded PRNGs (mulberry32, lcg32) and synthetic
+ * data builders that tests and benchmarks share.
  */
 export interface SyntheticOptions {
   n: number;
@@ -39,6 +42,15 @@ export function mulberry32(seed: number): () => number {
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A 32-bit linear congruential generator (Numerical Recipes constants), uniform in [0, 1). */
+export function lcg32(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 4294967296;
   };
 }
 
@@ -121,4 +133,38 @@ export function makeSyntheticDataset(opts: SyntheticOptions): SyntheticDataset {
     labels[i] = s;
   }
   return { n, k, labels, trueLabels, predProbs, injected: Int32Array.from(injected) };
+}
+
+export interface PeakedDataset {
+  n: number;
+  k: number;
+  labels: Int32Array;
+  /** Row-major N×K, rows sum to 1. */
+  predProbs: Float64Array | Float32Array;
+}
+
+/**
+ * A simpler classification set (no logits): a true class per example, probabilities peaked
+ * on it (20% of the time on its neighbour class instead), and a share `noise` (default
+ * 0.15) of the given labels redrawn uniformly. Used by the API tests and the HTTP bench.
+ */
+export function makePeakedDataset(n: number, k: number, seed = 1, opts: { noise?: number; float32?: boolean } = {}): PeakedDataset {
+  const r = mulberry32(seed);
+  const noise = opts.noise ?? 0.15;
+  const predProbs = opts.float32 ? new Float32Array(n * k) : new Float64Array(n * k);
+  const labels = new Int32Array(n);
+  const row = new Float64Array(k);
+  for (let i = 0; i < n; i++) {
+    const truth = Math.floor(r() * k);
+    const peak = r() < 0.8 ? truth : (truth + 1) % k;
+    let s = 0;
+    for (let j = 0; j < k; j++) {
+      const v = (j === peak ? 2 + 6 * r() : 0) + r() * 0.8 + 1e-3;
+      row[j] = v;
+      s += v;
+    }
+    for (let j = 0; j < k; j++) predProbs[i * k + j] = row[j]! / s;
+    labels[i] = r() < noise ? Math.floor(r() * k) : truth;
+  }
+  return { n, k, labels, predProbs };
 }

@@ -6,6 +6,7 @@ import t from 'tap';
 import { main, parseFlags, type CliIo } from '../src/cli.js';
 import { writeNpy } from '../src/io/npy.js';
 import { executeRequest } from '../src/service/index.js';
+import { RUNNING_LABELS, RUNNING_PRED_PROBS } from './helpers/examples.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const demoRequest = readFileSync(join(root, 'seeds/demo/request.json'), 'utf8');
@@ -27,17 +28,7 @@ function fakeIo(files: Record<string, Uint8Array | string> = {}, stdin = '') {
 }
 
 // The running example of the spec (confident-learning.md §2).
-const running = {
-  labels: [0, 0, 1, 1, 2, 2],
-  pred_probs: [
-    [0.1, 0.1, 0.8],
-    [0.85, 0.1, 0.05],
-    [0.45, 0.2, 0.35],
-    [0.35, 0.4, 0.25],
-    [0.05, 0.5, 0.45],
-    [0.5, 0.15, 0.35],
-  ],
-};
+const running = { labels: RUNNING_LABELS, pred_probs: RUNNING_PRED_PROBS };
 
 t.test('--input FILE prints exactly the service response body', async (t) => {
   const f = fakeIo({ 'req.json': demoRequest });

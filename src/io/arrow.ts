@@ -41,6 +41,7 @@ import { InputError } from '../core/errors.js';
 import type { ProbMatrix } from '../core/types.js';
 import { float16Table } from './float16.js';
 import type { LabelSource } from './validate.js';
+import type { NpyData } from './npy.js';
 
 export interface ArrowColumns {
   /** Name of the label column (default `labels`). */
@@ -55,17 +56,8 @@ export interface ArrowClassificationArrays {
   predProbs: ProbMatrix;
 }
 
-type NumArray =
-  | Int8Array
-  | Int16Array
-  | Int32Array
-  | BigInt64Array
-  | Uint8Array
-  | Uint16Array
-  | Uint32Array
-  | BigUint64Array
-  | Float32Array
-  | Float64Array;
+/** Every numeric typed array a column can arrive as (the same set as a `.npy` array's). */
+type NumArray = NpyData;
 
 function typeName(t: DataType): string {
   return String(t);

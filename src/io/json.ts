@@ -20,6 +20,22 @@ function notArray(field: string, what: string, value: unknown): InputError {
  * a non-array row, ragged rows and non-number elements. (JSON.parse turns 1e999 into
  * Infinity; validatePredProbs rejects it.)
  */
+/** Row r of a JSON matrix: an array of exactly `width` entries (named `unit` in the message). */
+function matrixRow(field: string, value: unknown[], r: number, width: number, unit: string): unknown[] {
+  const row: unknown = value[r];
+  if (!Array.isArray(row)) {
+    throw new InputError(field, `${field}[${r}] is ${describeValue(row)}, expected an array of ${width} ${unit}`, { row: r });
+  }
+  if (row.length !== width) {
+    throw new InputError(
+      field,
+      `${field} row ${r} has ${row.length} value${row.length === 1 ? '' : 's'}; expected ${width} (the length of row 0)`,
+      { row: r },
+    );
+  }
+  return row;
+}
+
 export function decodePredProbs(value: unknown, field = 'pred_probs'): ProbMatrix {
   if (!Array.isArray(value)) throw notArray(field, 'an array of rows (number[N][K])', value);
   const n = value.length;
@@ -36,19 +52,7 @@ export function decodePredProbs(value: unknown, field = 'pred_probs'): ProbMatri
   const data = new Float64Array(n * k);
   let o = 0;
   for (let r = 0; r < n; r++) {
-    const row: unknown = value[r];
-    if (!Array.isArray(row)) {
-      throw new InputError(field, `${field}[${r}] is ${describeValue(row)}, expected an array of ${k} numbers`, {
-        row: r,
-      });
-    }
-    if (row.length !== k) {
-      throw new InputError(
-        field,
-        `${field} row ${r} has ${row.length} value${row.length === 1 ? '' : 's'}; expected ${k} (the length of row 0)`,
-        { row: r },
-      );
-    }
+    const row = matrixRow(field, value, r, k, 'numbers');
     for (let c = 0; c < k; c++) {
       const v: unknown = row[c];
       if (typeof v !== 'number') {
@@ -131,19 +135,7 @@ export function decodeIntMatrixWithNulls(value: unknown, field: string, opts: { 
   const data = new Int32Array(n * m);
   let o = 0;
   for (let r = 0; r < n; r++) {
-    const row: unknown = value[r];
-    if (!Array.isArray(row)) {
-      throw new InputError(field, `${field}[${r}] is ${describeValue(row)}, expected an array of ${m} entries`, {
-        row: r,
-      });
-    }
-    if (row.length !== m) {
-      throw new InputError(
-        field,
-        `${field} row ${r} has ${row.length} value${row.length === 1 ? '' : 's'}; expected ${m} (the length of row 0)`,
-        { row: r },
-      );
-    }
+    const row = matrixRow(field, value, r, m, 'entries');
     for (let c = 0; c < m; c++) {
       const v: unknown = row[c];
       if (v === null) {

@@ -16,6 +16,29 @@ export const rankBySchema = z
   .enum(RANK_BY_VALUES as unknown as [string, ...string[]])
   .describe('Label quality score used to rank issues (lower = more likely wrong).');
 
+export const fracNoiseSchema = z
+  .number()
+  .gt(0)
+  .lte(1)
+  .default(1)
+  .describe('Fraction of the estimated noise to flag (prune_by_noise_rate, prune_by_class, both).');
+
+export const numToRemovePerClassSchema = z
+  .array(z.number().int().min(0))
+  .optional()
+  .describe('Number of issues to flag per given class (length K); prune_by_noise_rate, prune_by_class, both.');
+
+export const minExamplesPerClassSchema = z.number().int().min(0).default(1);
+
+export const limitSchema = z
+  .number()
+  .int()
+  .min(0)
+  .default(1000)
+  .describe('Maximum number of rows in `label_issues` (worst first); 0 means all.');
+
+export const includeScoresSchema = z.boolean().default(false).describe('Include `label_quality_scores` for all N examples.');
+
 export const labelsSchema = z
   .array(z.number().int().min(0))
   .min(1)

@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import { classNamesSchema, filterBySchema, labelsSchema, predProbsSchema } from './common.js';
+import {
+  classNamesSchema,
+  filterBySchema,
+  fracNoiseSchema,
+  labelsSchema,
+  minExamplesPerClassSchema,
+  numToRemovePerClassSchema,
+  predProbsSchema,
+} from './common.js';
 
 /**
  * POST /v1/corrected-accuracy (api.md §2, corrected-accuracy.md §2–§7).
@@ -8,17 +16,9 @@ import { classNamesSchema, filterBySchema, labelsSchema, predProbsSchema } from 
  */
 export const correctedAccuracyOptionsSchema = z.strictObject({
   filter_by: filterBySchema.default('prune_by_noise_rate'),
-  frac_noise: z
-    .number()
-    .gt(0)
-    .lte(1)
-    .default(1)
-    .describe('Fraction of the estimated noise to flag (prune_by_noise_rate, prune_by_class, both).'),
-  num_to_remove_per_class: z
-    .array(z.number().int().min(0))
-    .optional()
-    .describe('Number of issues to flag per given class (length K); prune_by_noise_rate, prune_by_class, both.'),
-  min_examples_per_class: z.number().int().min(0).default(1),
+  frac_noise: fracNoiseSchema,
+  num_to_remove_per_class: numToRemovePerClassSchema,
+  min_examples_per_class: minExamplesPerClassSchema,
   prevalence_step: z
     .number()
     .gt(0)

@@ -4,7 +4,12 @@ import {
   classNamesSchema,
   classificationArrays,
   filterBySchema,
+  fracNoiseSchema,
+  includeScoresSchema,
   intMatrixSchema,
+  limitSchema,
+  minExamplesPerClassSchema,
+  numToRemovePerClassSchema,
   matrixSchema,
   rankBySchema,
 } from './common.js';
@@ -13,31 +18,15 @@ import { accuracyBlockSchema } from './accuracy-block.js';
 export const labelIssuesOptionsSchema = z.strictObject({
   filter_by: filterBySchema.default('prune_by_noise_rate'),
   rank_by: rankBySchema.default('self_confidence'),
-  frac_noise: z
-    .number()
-    .gt(0)
-    .lte(1)
-    .default(1)
-    .describe('Fraction of the estimated noise to flag (prune_by_noise_rate, prune_by_class, both).'),
-  num_to_remove_per_class: z
-    .array(z.number().int().min(0))
-    .optional()
-    .describe('Number of issues to flag per given class (length K); prune_by_noise_rate, prune_by_class, both.'),
-  min_examples_per_class: z.number().int().min(0).default(1),
-  limit: z
-    .number()
-    .int()
-    .min(0)
-    .default(1000)
-    .describe('Maximum number of rows in `label_issues` (worst first); 0 means all.'),
+  frac_noise: fracNoiseSchema,
+  num_to_remove_per_class: numToRemovePerClassSchema,
+  min_examples_per_class: minExamplesPerClassSchema,
+  limit: limitSchema,
   adjust_pred_probs: z
     .boolean()
     .default(false)
     .describe('Rank and score with threshold-adjusted pred_probs (cleanlab rank_by_kwargs); the flagged set does not change.'),
-  include_scores: z
-    .boolean()
-    .default(false)
-    .describe('Include `label_quality_scores` for all N examples.'),
+  include_scores: includeScoresSchema,
   class_names: classNamesSchema.optional(),
 });
 export type LabelIssuesOptions = z.output<typeof labelIssuesOptionsSchema>;

@@ -2,27 +2,23 @@
  * POST /v1/multilabel/label-issues (issue 5; spec multilabel-and-multiannotator.md Part A).
  */
 import { z } from 'zod';
-import { classHealthSchema, filterBySchema } from './common.js';
+import {
+  classHealthSchema,
+  filterBySchema,
+  fracNoiseSchema,
+  includeScoresSchema,
+  limitSchema,
+  minExamplesPerClassSchema,
+} from './common.js';
 
 export const multilabelLabelIssuesOptionsSchema = z.strictObject({
   filter_by: filterBySchema.default('prune_by_noise_rate'),
-  frac_noise: z
-    .number()
-    .gt(0)
-    .lte(1)
-    .default(1)
-    .describe('Fraction of the estimated noise to flag in each class (prune_by_noise_rate, prune_by_class, both).'),
-  min_examples_per_class: z.number().int().min(0).default(1),
-  limit: z
-    .number()
-    .int()
-    .min(0)
-    .default(1000)
-    .describe('Maximum number of rows in `label_issues` (worst first); 0 means all.'),
-  include_scores: z
-    .boolean()
-    .default(false)
-    .describe('Include `label_quality_scores` for all N examples.'),
+  frac_noise: fracNoiseSchema.describe(
+    'Fraction of the estimated noise to flag in each class (prune_by_noise_rate, prune_by_class, both).',
+  ),
+  min_examples_per_class: minExamplesPerClassSchema,
+  limit: limitSchema,
+  include_scores: includeScoresSchema,
 });
 export type MultilabelLabelIssuesOptions = z.output<typeof multilabelLabelIssuesOptionsSchema>;
 

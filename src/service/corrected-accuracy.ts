@@ -23,7 +23,7 @@ import { computeConfidentJointFull, estimatePyAndNoiseMatricesFromProbabilities 
 import { InputError } from '../core/errors.js';
 import { findLabelIssues } from '../core/filter.js';
 import { rowArgmax } from '../core/rows.js';
-import type { FilterBy, ProbMatrix } from '../core/types.js';
+import type { ProbMatrix } from '../core/types.js';
 import { decodeLabels, decodePredProbs } from '../io/json.js';
 import { ingestArrow, ingestJson, ingestNpy } from '../io/ingest.js';
 import { npyToLabelValues, npyToProbMatrix, parseNpy } from '../io/npy.js';
@@ -35,7 +35,7 @@ import {
   type CorrectedAccuracyOptions,
 } from '../schemas/corrected-accuracy.js';
 import { jsonBodyObject, optionsObject, requireField, requirePart, splitFields } from './input.js';
-import { checkNumToRemovePerClass, parseOptions } from './options.js';
+import { checkNumToRemovePerClass, findOptionsOf, parseOptions } from './options.js';
 import type { EndpointSpec, RequestPayload, ServiceResult } from './types.js';
 
 const LABELS_HINT = 'the given label of each example, integers in [0, K)';
@@ -204,17 +204,7 @@ export function correctedAccuracyFromDecoded(d: DecodedCorrectedAccuracy): Recor
     d.verifiedRaw === undefined || d.verifiedRaw === null ? null : validateVerifiedCorrections(d.verifiedRaw, n, k);
 
   const cj = computeConfidentJointFull(labels, predProbs);
-  const found = findLabelIssues(
-    labels,
-    predProbs,
-    {
-      filterBy: o.filter_by as FilterBy,
-      fracNoise: o.frac_noise,
-      minExamplesPerClass: o.min_examples_per_class,
-      ...(o.num_to_remove_per_class ? { numToRemovePerClass: o.num_to_remove_per_class } : {}),
-    },
-    cj,
-  );
+  const found = findLabelIssues(labels, predProbs, findOptionsOf(o), cj);
   const latent = estimatePyAndNoiseMatricesFromProbabilities(labels, predProbs, { precomputed: cj });
   const result = correctedAccuracy({
     labels,

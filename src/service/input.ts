@@ -76,6 +76,36 @@ export function optionsObject(raw: unknown): Record<string, unknown> {
   return raw as Record<string, unknown>;
 }
 
+/** A request's options (validated) and the sources of its arrays: JSON values, or `.npy` parts. */
+export type SplitPayload<O> =
+  | { options: O; json: Record<string, unknown>; parts?: undefined }
+  | { options: O; parts: Record<string, Uint8Array>; json?: undefined };
+
+/**
+ * The common first step of the decoders that read JSON and multipart `.npy` but no Arrow
+ * body: the options are validated first (they are cheap, and a typo should not wait for
+ * a large array to decode), then the array sources are handed back. `dataName` names the
+ * data in the error for an Arrow body ("multi-label").
+ */
+export function splitPayload<O>(
+  payload: RequestPayload,
+  optionsSchema: ZodType<O>,
+  arrayFields: readonly string[],
+  dataName: string,
+): SplitPayload<O> {
+  switch (payload.kind) {
+    case 'json':
+    case 'json-bytes': {
+      const split = splitFields(jsonBodyObject(payload), arrayFields);
+      return { options: parseOptions(optionsSchema, split.options), json: split.arrays };
+    }
+    case 'npy':
+      return { options: parseOptions(optionsSchema, optionsObject(payload.options)), parts: payload.parts };
+    case 'arrow':
+      throw new InputError('body', `Arrow bodies are not supported for ${dataName} data; send JSON or multipart/form-data with .npy files`);
+  }
+}
+
 const LABELS_HINT = 'the given label of each example, integers in [0, K)';
 const PRED_PROBS_HINT = 'an N×K array of out-of-sample predicted probabilities';
 

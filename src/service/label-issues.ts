@@ -12,7 +12,7 @@ import { InputError } from '../core/errors.js';
 import { findLabelIssuesWithRanking } from '../core/filter.js';
 import { getLabelQualityScores } from '../core/rank.js';
 import { rowArgmax } from '../core/rows.js';
-import type { FilterBy, Matrix, RankBy } from '../core/types.js';
+import type { Matrix, RankBy } from '../core/types.js';
 import {
   labelIssuesOptionsSchema,
   labelIssuesRequestSchema,
@@ -20,7 +20,7 @@ import {
   type LabelIssuesOptions,
 } from '../schemas/label-issues.js';
 import { classificationEndpoint, type ClassificationInput } from './input.js';
-import { checkNumToRemovePerClass } from './options.js';
+import { checkNumToRemovePerClass, findOptionsOf } from './options.js';
 import { presentAccuracy, presentClasses, presentLabelIssue, toNumberArray } from './present.js';
 
 /** Options that cleanlab refuses in combination; checked before any computation. */
@@ -85,14 +85,7 @@ export function labelIssues(input: ClassificationInput, o: LabelIssuesOptions): 
   const found = findLabelIssuesWithRanking(
     labels,
     predProbs,
-    {
-      filterBy: o.filter_by as FilterBy,
-      fracNoise: o.frac_noise,
-      minExamplesPerClass: o.min_examples_per_class,
-      rankBy,
-      adjustPredProbs: o.adjust_pred_probs,
-      ...(o.num_to_remove_per_class ? { numToRemovePerClass: o.num_to_remove_per_class } : {}),
-    },
+    { ...findOptionsOf(o), rankBy, adjustPredProbs: o.adjust_pred_probs },
     cj,
   );
   const scores = o.include_scores

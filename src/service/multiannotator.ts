@@ -30,8 +30,7 @@ import {
   multiannotatorConsensusResponseSchema,
   type MultiannotatorConsensusOptions,
 } from '../schemas/multiannotator.js';
-import { jsonBodyObject, optionsObject, requireField, requirePart, splitFields } from './input.js';
-import { parseOptions } from './options.js';
+import { requireField, requirePart, splitPayload } from './input.js';
 import { toNumberArray } from './present.js';
 import type { EndpointSpec, RequestPayload, ServiceResult } from './types.js';
 
@@ -86,43 +85,28 @@ function checkPredProbs(pp: ProbMatrix, field: string, n: number | undefined, k:
 }
 
 export function decodeMultiannotator(payload: RequestPayload): { input: MultiannotatorInput; options: MultiannotatorConsensusOptions } {
-  switch (payload.kind) {
-    case 'json':
-    case 'json-bytes': {
-      const split = splitFields(jsonBodyObject(payload), [FIELD, 'pred_probs', 'pred_probs_unlabeled']);
-      const options = parseOptions(multiannotatorConsensusOptionsSchema, split.options);
-      requireField(split.arrays, FIELD, LABELS_HINT);
-      let predProbs: ProbMatrix | undefined;
-      if (split.arrays.pred_probs !== undefined && split.arrays.pred_probs !== null) {
-        predProbs = decodePredProbs(split.arrays.pred_probs, 'pred_probs');
-        checkPredProbs(predProbs, 'pred_probs', undefined, undefined);
-      }
-      const k = predProbs?.k ?? options.num_classes;
-      const labels = decodeIntMatrixWithNulls(split.arrays[FIELD], FIELD, k !== undefined ? { k } : {});
-      if (predProbs !== undefined) checkPredProbs(predProbs, 'pred_probs', labels.n, undefined);
-      let predProbsUnlabeled: ProbMatrix | undefined;
-      if (split.arrays.pred_probs_unlabeled !== undefined && split.arrays.pred_probs_unlabeled !== null) {
-        predProbsUnlabeled = decodePredProbs(split.arrays.pred_probs_unlabeled, 'pred_probs_unlabeled');
-        checkPredProbs(predProbsUnlabeled, 'pred_probs_unlabeled', undefined, predProbs?.k);
-      }
-      return { input: { labels, predProbs, predProbsUnlabeled }, options };
+  const arrayFields = [FIELD, 'pred_probs', 'pred_probs_unlabeled'];
+  const { options, json, parts } = splitPayload(payload, multiannotatorConsensusOptionsSchema, arrayFields, 'multi-annotator');
+  if (json) requireField(json, FIELD, LABELS_HINT);
+  // pred_probs (optional) first: its K bounds the labels
+  const probs = (field: string): ProbMatrix | undefined => {
+    if (json) {
+      const v = json[field];
+      return v === undefined || v === null ? undefined : decodePredProbs(v, field);
     }
-    case 'npy': {
-      const options = parseOptions(multiannotatorConsensusOptionsSchema, optionsObject(payload.options));
-      const ppBytes = payload.parts.pred_probs;
-      const predProbs = ppBytes ? npyToProbMatrix(parseNpy(ppBytes, 'pred_probs'), 'pred_probs') : undefined;
-      if (predProbs) checkPredProbs(predProbs, 'pred_probs', undefined, undefined);
-      const k = predProbs?.k ?? options.num_classes;
-      const labels = npyToAnnotatorMatrix(parseNpy(requirePart(payload.parts, FIELD, LABELS_NPY_HINT), FIELD), k);
-      if (predProbs) checkPredProbs(predProbs, 'pred_probs', labels.n, undefined);
-      const uBytes = payload.parts.pred_probs_unlabeled;
-      const predProbsUnlabeled = uBytes ? npyToProbMatrix(parseNpy(uBytes, 'pred_probs_unlabeled'), 'pred_probs_unlabeled') : undefined;
-      if (predProbsUnlabeled) checkPredProbs(predProbsUnlabeled, 'pred_probs_unlabeled', undefined, predProbs?.k);
-      return { input: { labels, predProbs, predProbsUnlabeled }, options };
-    }
-    case 'arrow':
-      throw new InputError('body', 'Arrow bodies are not supported for multi-annotator data; send JSON or multipart/form-data with .npy files');
-  }
+    const bytes = parts[field];
+    return bytes ? npyToProbMatrix(parseNpy(bytes, field), field) : undefined;
+  };
+  const predProbs = probs('pred_probs');
+  if (predProbs) checkPredProbs(predProbs, 'pred_probs', undefined, undefined);
+  const k = predProbs?.k ?? options.num_classes;
+  const labels = json
+    ? decodeIntMatrixWithNulls(json[FIELD], FIELD, k !== undefined ? { k } : {})
+    : npyToAnnotatorMatrix(parseNpy(requirePart(parts, FIELD, LABELS_NPY_HINT), FIELD), k);
+  if (predProbs) checkPredProbs(predProbs, 'pred_probs', labels.n, undefined);
+  const predProbsUnlabeled = probs('pred_probs_unlabeled');
+  if (predProbsUnlabeled) checkPredProbs(predProbsUnlabeled, 'pred_probs_unlabeled', undefined, predProbs?.k);
+  return { input: { labels, predProbs, predProbsUnlabeled }, options };
 }
 
 function presentAnnotators(stats: readonly AnnotatorStat[]) {

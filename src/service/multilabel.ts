@@ -30,8 +30,8 @@ import {
   multilabelLabelIssuesResponseSchema,
   type MultilabelLabelIssuesOptions,
 } from '../schemas/multilabel.js';
-import { jsonBodyObject, optionsObject, requireField, requirePart, splitFields } from './input.js';
-import { parseOptions } from './options.js';
+import { requireField, requirePart, splitPayload } from './input.js';
+import { findOptionsOf } from './options.js';
 import { presentClasses, toNumberArray } from './present.js';
 import type { EndpointSpec, RequestPayload, ServiceResult } from './types.js';
 
@@ -69,30 +69,22 @@ export function oneHotNpyToLabelLists(arr: NpyArray, k: number, field = 'labels'
 }
 
 export function decodeMultilabel(payload: RequestPayload): { input: MultilabelInput; options: MultilabelLabelIssuesOptions } {
-  switch (payload.kind) {
-    case 'json':
-    case 'json-bytes': {
-      const split = splitFields(jsonBodyObject(payload), ['labels', 'pred_probs']);
-      const options = parseOptions(multilabelLabelIssuesOptionsSchema, split.options);
-      requireField(split.arrays, 'pred_probs', PRED_PROBS_HINT);
-      requireField(split.arrays, 'labels', LABELS_HINT);
-      const predProbs = decodePredProbs(split.arrays.pred_probs, 'pred_probs');
-      validatePredProbs(predProbs, 'pred_probs', { rowSums: false });
-      const labels = decodeLabelLists(split.arrays.labels, 'labels', { k: predProbs.k });
-      checkRows(labels, predProbs);
-      return { input: { labels, predProbs }, options };
-    }
-    case 'npy': {
-      const options = parseOptions(multilabelLabelIssuesOptionsSchema, optionsObject(payload.options));
-      const predProbs = npyToProbMatrix(parseNpy(requirePart(payload.parts, 'pred_probs', PRED_PROBS_HINT), 'pred_probs'), 'pred_probs');
-      validatePredProbs(predProbs, 'pred_probs', { rowSums: false });
-      const labels = oneHotNpyToLabelLists(parseNpy(requirePart(payload.parts, 'labels', LABELS_NPY_HINT), 'labels'), predProbs.k);
-      checkRows(labels, predProbs);
-      return { input: { labels, predProbs }, options };
-    }
-    case 'arrow':
-      throw new InputError('body', 'Arrow bodies are not supported for multi-label data; send JSON or multipart/form-data with .npy files');
+  const { options, json, parts } = splitPayload(payload, multilabelLabelIssuesOptionsSchema, ['labels', 'pred_probs'], 'multi-label');
+  let predProbs: ProbMatrix;
+  let labels: LabelLists;
+  if (json) {
+    requireField(json, 'pred_probs', PRED_PROBS_HINT);
+    requireField(json, 'labels', LABELS_HINT);
+    predProbs = decodePredProbs(json.pred_probs, 'pred_probs');
+    validatePredProbs(predProbs, 'pred_probs', { rowSums: false });
+    labels = decodeLabelLists(json.labels, 'labels', { k: predProbs.k });
+  } else {
+    predProbs = npyToProbMatrix(parseNpy(requirePart(parts, 'pred_probs', PRED_PROBS_HINT), 'pred_probs'), 'pred_probs');
+    validatePredProbs(predProbs, 'pred_probs', { rowSums: false });
+    labels = oneHotNpyToLabelLists(parseNpy(requirePart(parts, 'labels', LABELS_NPY_HINT), 'labels'), predProbs.k);
   }
+  checkRows(labels, predProbs);
+  return { input: { labels, predProbs }, options };
 }
 
 /**
@@ -116,11 +108,7 @@ export function multilabelLabelIssues(input: MultilabelInput, o: MultilabelLabel
   const { labels, predProbs } = input;
   const { n, k, data } = predProbs;
   const filterBy = o.filter_by as FilterBy;
-  const found = findLabelIssuesMultilabel(labels, predProbs, {
-    filterBy,
-    fracNoise: o.frac_noise,
-    minExamplesPerClass: o.min_examples_per_class,
-  });
+  const found = findLabelIssuesMultilabel(labels, predProbs, findOptionsOf(o));
   const scores = getLabelQualityScoresMultilabel(labels, predProbs);
   const ranked = orderLabelIssues(found.indices, scores);
   const y = oneHot(labels, k);

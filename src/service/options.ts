@@ -1,5 +1,7 @@
 import type { ZodType } from 'zod';
 import { InputError, type InputIssue } from '../core/errors.js';
+import type { FindLabelIssuesOptions } from '../core/filter.js';
+import type { FilterBy } from '../core/types.js';
 
 /**
  * Validate the non-array fields of a request with the endpoint's zod schema. Unknown
@@ -49,4 +51,19 @@ export function checkNumToRemovePerClass(ntr: readonly number[] | undefined, k: 
   if (ntr !== undefined && ntr.length !== k) {
     throw new InputError('num_to_remove_per_class', `num_to_remove_per_class has ${ntr.length} entries; give one count per class (${k})`);
   }
+}
+
+/** The flagged-set options of a request (filter_by, frac_noise, …) in the core's terms. */
+export function findOptionsOf(o: {
+  filter_by: string;
+  frac_noise: number;
+  min_examples_per_class: number;
+  num_to_remove_per_class?: number[] | undefined;
+}): FindLabelIssuesOptions & { filterBy: FilterBy } {
+  return {
+    filterBy: o.filter_by as FilterBy,
+    fracNoise: o.frac_noise,
+    minExamplesPerClass: o.min_examples_per_class,
+    ...(o.num_to_remove_per_class ? { numToRemovePerClass: o.num_to_remove_per_class } : {}),
+  };
 }

@@ -4,14 +4,13 @@
  * arrays returns the same bytes, and an empty body is a 400 problem (not a 404).
  * The classification routes are covered option by option in routes.test.ts.
  */
-import { readFileSync } from 'node:fs';
 import t from 'tap';
 import { writeNpy } from '../../src/io/npy.js';
 import { ENDPOINTS, executeRequest } from '../../src/service/index.js';
 import { expectProblem, jsonBody, multipart, npyParts, startApp, syntheticDataset, type FormPart } from './helpers.js';
+import { loadFixture } from '../helpers/fixtures.js';
 
-const fixture = (dir: string, name: string) =>
-  JSON.parse(readFileSync(new URL(`../fixtures/${dir}/${name}.json`, import.meta.url), 'utf8')) as Record<string, any>;
+const fixture = (dir: string, name: string) => loadFixture(dir, name);
 
 const d = syntheticDataset(300, 4, 31);
 const argmax = Array.from({ length: d.n }, (_, i) => {

@@ -4,52 +4,12 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp, type AppDeps } from '../../src/api/app.js';
 import { testConfig, type Config } from '../../src/config.js';
 import { writeNpy } from '../../src/io/npy.js';
+import { makePeakedDataset, type PeakedDataset } from '../../seeds/synthetic.js';
+import { multipart, type FormPart } from '../helpers/multipart.js';
 
-/** Deterministic PRNG (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-export interface Dataset {
-  n: number;
-  k: number;
-  labels: Int32Array;
-  /** Row-major N×K, rows sum to 1. */
-  predProbs: Float64Array | Float32Array;
-}
-
-/**
- * A classification set that looks like real out-of-sample predictions: a true class per
- * example, probabilities peaked on it (sometimes on a confusable neighbour), and a share
- * of the given labels flipped.
- */
-export function syntheticDataset(n: number, k: number, seed = 1, opts: { noise?: number; float32?: boolean } = {}): Dataset {
-  const r = rng(seed);
-  const noise = opts.noise ?? 0.15;
-  const predProbs = opts.float32 ? new Float32Array(n * k) : new Float64Array(n * k);
-  const labels = new Int32Array(n);
-  const row = new Float64Array(k);
-  for (let i = 0; i < n; i++) {
-    const truth = Math.floor(r() * k);
-    const peak = r() < 0.8 ? truth : (truth + 1) % k;
-    let s = 0;
-    for (let j = 0; j < k; j++) {
-      const v = (j === peak ? 2 + 6 * r() : 0) + r() * 0.8 + 1e-3;
-      row[j] = v;
-      s += v;
-    }
-    for (let j = 0; j < k; j++) predProbs[i * k + j] = row[j]! / s;
-    labels[i] = r() < noise ? Math.floor(r() * k) : truth;
-  }
-  return { n, k, labels, predProbs };
-}
+export type Dataset = PeakedDataset;
+/** A classification set that looks like real out-of-sample predictions (seeds/synthetic.ts). */
+export const syntheticDataset = makePeakedDataset;
 
 export function toRows(d: Dataset): number[][] {
   const rows: number[][] = [];
@@ -69,31 +29,7 @@ export function npyParts(d: Dataset): { pred_probs: Uint8Array; labels: Uint8Arr
   };
 }
 
-export interface FormPart {
-  name: string;
-  /** Present → a file part. */
-  filename?: string;
-  contentType?: string;
-  data: Uint8Array | string;
-}
-
-/** Build a multipart/form-data body by hand (what requests/curl send). */
-export function multipart(parts: FormPart[], boundary = '----labelcheck-test-boundary-7MA4YWxkTrZu0gW'): { payload: Buffer; headers: Record<string, string> } {
-  const chunks: Buffer[] = [];
-  for (const p of parts) {
-    let head = `--${boundary}\r\nContent-Disposition: form-data; name="${p.name}"`;
-    if (p.filename !== undefined) head += `; filename="${p.filename}"`;
-    head += '\r\n';
-    if (p.contentType) head += `Content-Type: ${p.contentType}\r\n`;
-    else if (p.filename !== undefined) head += 'Content-Type: application/octet-stream\r\n';
-    head += '\r\n';
-    chunks.push(Buffer.from(head, 'utf8'));
-    chunks.push(typeof p.data === 'string' ? Buffer.from(p.data, 'utf8') : Buffer.from(p.data));
-    chunks.push(Buffer.from('\r\n'));
-  }
-  chunks.push(Buffer.from(`--${boundary}--\r\n`));
-  return { payload: Buffer.concat(chunks), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
-}
+export { multipart, type FormPart } from '../helpers/multipart.js';
 
 /** The standard form: pred_probs.npy + labels.npy (+ options JSON). */
 export function npyForm(d: Dataset, options?: Record<string, unknown>): { payload: Buffer; headers: Record<string, string> } {

@@ -8,7 +8,7 @@
  *   prints byte-identical JSON.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -17,6 +17,7 @@ import type { FastifyInstance } from 'fastify';
 import { encodeArrowClassification } from '../../src/io/arrow.js';
 import { ENDPOINTS, executeRequest } from '../../src/service/index.js';
 import { expectProblem, jsonBody, multipart, npyForm, npyParts, startApp, syntheticDataset, type Dataset } from './helpers.js';
+import { loadFixture } from '../helpers/fixtures.js';
 
 const execFileP = promisify(execFile);
 const root = new URL('../../', import.meta.url);
@@ -233,7 +234,7 @@ t.test('parity with cleanlab 2.9 fixtures and with the CLI', async (t) => {
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
 
   for (const name of ['k2_balanced_n200', 'k10_n2000']) {
-    const fx = JSON.parse(readFileSync(new URL(`../fixtures/parity/${name}.json`, import.meta.url), 'utf8'));
+    const fx = loadFixture('parity', name);
     const body = { labels: fx.labels, pred_probs: fx.pred_probs };
     let checked = 0;
     for (const entry of fx.expected.find_label_issues as Record<string, any>[]) {

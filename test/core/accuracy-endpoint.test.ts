@@ -7,16 +7,10 @@ import { InputError } from '../../src/core/errors.js';
 import { writeNpy } from '../../src/io/npy.js';
 import { correctedAccuracyEndpoint } from '../../src/service/corrected-accuracy.js';
 import type { RequestPayload } from '../../src/service/types.js';
+import { RUNNING_LABELS, RUNNING_PRED_PROBS } from '../helpers/examples.js';
 
-const LABELS = [0, 0, 1, 1, 2, 2];
-const PRED_PROBS = [
-  [0.1, 0.1, 0.8],
-  [0.85, 0.1, 0.05],
-  [0.45, 0.2, 0.35],
-  [0.35, 0.4, 0.25],
-  [0.05, 0.5, 0.45],
-  [0.5, 0.15, 0.35],
-];
+const LABELS = RUNNING_LABELS;
+const PRED_PROBS = RUNNING_PRED_PROBS;
 const B = [0, 0, 1, 1, 2, 2];
 const C = [2, 0, 1, 1, 1, 0];
 const V = [

@@ -8,18 +8,10 @@ import {
   luSolve,
   norm1,
 } from '../../src/core/linalg.js';
+import { lcg32 } from '../../seeds/synthetic.js';
 
 function close(a: number, b: number, tol = 1e-9): boolean {
   return Math.abs(a - b) <= tol * Math.max(1, Math.abs(a), Math.abs(b));
-}
-
-/** Deterministic LCG in [0, 1). */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 4294967296;
-  };
 }
 
 t.test('LU with partial pivoting picks the largest |entry| and reconstructs P·A = L·U', (t) => {
@@ -73,7 +65,7 @@ t.test('inverse of the spec binary noise matrix (CA-spec §4)', (t) => {
 });
 
 t.test('inverse agrees with ml-matrix on random column-stochastic matrices', (t) => {
-  const r = rng(7);
+  const r = lcg32(7);
   for (let trial = 0; trial < 50; trial++) {
     const k = 2 + Math.floor(r() * 9);
     const a: number[][] = Array.from({ length: k }, () => new Array<number>(k).fill(0));

@@ -15,6 +15,7 @@ import {
   type ModelAccuracy,
 } from '../../src/core/accuracy.js';
 import { InputError } from '../../src/core/errors.js';
+import { lcg32 } from '../../seeds/synthetic.js';
 
 const i32 = (a: number[]) => Int32Array.from(a);
 const mask = (n: number, idx: number[]) => {
@@ -32,14 +33,6 @@ function fieldOfError(fn: () => unknown): string | undefined {
 }
 const close = (a: number | null | undefined, b: number, tol = 1e-12) =>
   typeof a === 'number' && Math.abs(a - b) <= tol;
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 4294967296;
-  };
-}
 
 // ---------------------------------------------------------------------------------------
 // Running example (CA-spec §2, §3.2)
@@ -333,7 +326,7 @@ t.test('referenceAccuracyFromCounts (merged counts) = referenceAccuracy = the re
 // Verified corrections
 
 t.test('verified corrections equal to the true labels give the true accuracy exactly', (t) => {
-  const r = rng(42);
+  const r = lcg32(42);
   const n = 5000;
   const k = 5;
   const y = new Int32Array(n);
@@ -653,7 +646,7 @@ t.test('§6 synthetic re-ranking at a known prevalence, and the immediate case',
 });
 
 t.test('firstRankingChange agrees with a dense scan of the exact curves (random cases)', (t) => {
-  const r = rng(99);
+  const r = lcg32(99);
   let changes = 0;
   for (let trial = 0; trial < 300; trial++) {
     const sizeE = 1 + Math.floor(r() * 40);

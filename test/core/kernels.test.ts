@@ -21,24 +21,14 @@ import {
   type FindLabelIssuesOptions,
   type ProbMatrix,
 } from '../../src/core/index.js';
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../../seeds/synthetic.js';
 
 /**
  * Noisy-label data whose probabilities sit on a grid (many exact ties), as float32 values
  * (so the float64 copy holds exactly the same numbers).
  */
 function gridData(n: number, k: number, noise: number, seed: number, grid = 20): { labels: Int32Array; p32: ProbMatrix; p64: ProbMatrix } {
-  const r = rng(seed);
+  const r = mulberry32(seed);
   const labels = new Int32Array(n);
   const d = new Float32Array(n * k);
   for (let i = 0; i < n; i++) {
@@ -108,7 +98,7 @@ t.test('confident-joint pass: float32 bits path, float64 path and exact rows equ
     const { labels, p32, p64 } = gridData(n, k, 0.2, seed);
     // sprinkle awkward values: exact 0 and 1, −0, tiny, > 1, negative, NaN
     const specials = [0, 1, -0, 1e-7, 1.0000001, -1e-7, NaN, 0.5];
-    const r = rng(seed + 100);
+    const r = mulberry32(seed + 100);
     for (let s = 0; s < n / 20; s++) {
       const at = Math.floor(r() * n * k);
       const v = specials[s % specials.length]!;
@@ -222,7 +212,7 @@ t.test('float32 input gives exactly the float64 result of the same values, for e
 
 t.test('PruneSelector: heap, sampled bound, bound fallback and NaN keys equal a stable sort prefix', async (t) => {
   const { PruneSelector } = await import('../../src/core/filter.js');
-  const r = rng(5);
+  const r = mulberry32(5);
   const check = (name: string, keys: Float64Array, v: number): void => {
     // one class (label 0) of m rows; task j = −1 selects on P[n][0] = keys[n]
     const m = keys.length;

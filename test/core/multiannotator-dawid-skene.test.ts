@@ -12,17 +12,7 @@ import {
   getMajorityVoteLabel,
   type AnnotatorMatrix,
 } from '../../src/core/multiannotator/index.js';
-
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = Math.imul(a ^ (a >>> 15), 1 | a);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../../seeds/synthetic.js';
 
 interface Crowd {
   truth: Int32Array;
@@ -35,7 +25,7 @@ interface Crowd {
  * (or, with `biased`, always the next class (true + 1) mod K — a systematic confusion).
  */
 function makeCrowd(seed: number, n: number, k: number, acc: number[], coverage: number, biased = false): Crowd {
-  const r = rng(seed);
+  const r = mulberry32(seed);
   const m = acc.length;
   const truth = new Int32Array(n);
   const data = new Int32Array(n * m).fill(MISSING);

@@ -3,9 +3,6 @@
  * of test/fixtures/multiannotator (cleanlab 2.9.0), plus the worked examples of spec Part B
  * (B3–B11) and the bad-input rules (B2).
  */
-import { readFileSync, readdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { InputError } from '../../src/core/errors.js';
 import {
@@ -21,15 +18,13 @@ import {
   type QualityMethod,
 } from '../../src/core/multiannotator/index.js';
 import type { ProbMatrix, RankBy } from '../../src/core/types.js';
+import { fixtureFiles, loadFixture } from '../helpers/fixtures.js';
+import { MULTIANNOTATOR_LABELS, MULTIANNOTATOR_PRED_PROBS } from '../helpers/examples.js';
+import { errorOf, probMatrixFromRows } from '../helpers/inputs.js';
 
-const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'multiannotator');
 const TOL = 1e-9;
 
-function pm(rows: number[][]): ProbMatrix {
-  const n = rows.length;
-  const k = rows[0]!.length;
-  return { data: Float64Array.from(rows.flat()), n, k };
-}
+const pm = probMatrixFromRows;
 
 function closeOrBothNull(t: Tap, got: number, want: number | null, msg: string): void {
   if (want === null) {
@@ -41,14 +36,6 @@ function closeOrBothNull(t: Tap, got: number, want: number | null, msg: string):
 /** The assertions these helpers use (tap's Test type is not exported in a usable form). */
 type Tap = { ok(v: unknown, msg: string): unknown; fail(msg: string): unknown };
 
-function errorOf(fn: () => unknown): InputError | string {
-  try {
-    fn();
-  } catch (e) {
-    return e instanceof InputError ? e : `not an InputError: ${String(e)}`;
-  }
-  return 'no error';
-}
 
 // ---------------------------------------------------------------------------------------
 // Fixture parity
@@ -114,19 +101,19 @@ function toOptions(t: Tap, kwargs: Record<string, unknown>): MultiannotatorOptio
   return opts;
 }
 
-const files = readdirSync(FIXTURES).filter((f) => f.endsWith('.json')).sort();
+const files = fixtureFiles('multiannotator');
 t.ok(files.length >= 2, 'multiannotator fixtures are present');
 
 for (const file of files) {
   t.test(file, (t) => {
-    const fx = JSON.parse(readFileSync(join(FIXTURES, file), 'utf8')) as {
+    const fx = loadFixture<{
       num_examples: number;
       num_classes: number;
       num_annotators: number;
       labels_multiannotator: (number | null)[][];
       pred_probs: number[][];
       expected: Record<string, Entry | Entry[]>;
-    };
+    }>('multiannotator', file);
     const L = annotatorMatrixFromRows(fx.labels_multiannotator);
     const P = pm(fx.pred_probs);
     t.equal(L.n, fx.num_examples);
@@ -229,22 +216,8 @@ for (const file of files) {
 // ---------------------------------------------------------------------------------------
 // Spec B3 running example
 
-const L_EX = annotatorMatrixFromRows([
-  [0, 0, 1],
-  [1, 1, null],
-  [2, null, 2],
-  [0, 1, null],
-  [null, 2, 1],
-  [1, 1, 1],
-]);
-const P_EX = pm([
-  [0.7, 0.2, 0.1],
-  [0.1, 0.8, 0.1],
-  [0.2, 0.2, 0.6],
-  [0.3, 0.6, 0.1],
-  [0.1, 0.3, 0.6],
-  [0.2, 0.5, 0.3],
-]);
+const L_EX = annotatorMatrixFromRows(MULTIANNOTATOR_LABELS);
+const P_EX = pm(MULTIANNOTATOR_PRED_PROBS);
 const near = (a: number, b: number, tol = 1e-6) => Math.abs(a - b) <= tol;
 
 t.test('B4 majority vote with tie-breaks', (t) => {

@@ -3,9 +3,6 @@
  * one-vs-rest engine, plus the worked examples of spec Part A (A2–A7) and bad inputs.
  * Unknown functions or kwargs fail the test (nothing is skipped).
  */
-import { readFileSync, readdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import type { TieOrder } from '../../src/core/argsort.js';
 import { InputError } from '../../src/core/errors.js';
@@ -27,24 +24,16 @@ import {
   type MultilabelFindOptions,
   type MultilabelScoreOptions,
 } from '../../src/core/multilabel/index.js';
-import type { FilterBy, Matrix, ProbMatrix, RankBy } from '../../src/core/types.js';
+import type { FilterBy, Matrix, RankBy } from '../../src/core/types.js';
+import { fixtureFiles, loadFixture } from '../helpers/fixtures.js';
+import { MULTILABEL_LABELS, MULTILABEL_PRED_PROBS } from '../helpers/examples.js';
+import { errorOf, probMatrixFromRows } from '../helpers/inputs.js';
 
-const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'multilabel');
 const TOL = 1e-9;
 /** Warnings about cleanlab's Python entry points, not about the data. */
 const API_WARNINGS = [/^DeprecationWarning: The multi_label argument to filter\.find_label_issues\(\) is deprecated/];
 
-function pm(rows: number[][]): ProbMatrix {
-  return { data: Float64Array.from(rows.flat()), n: rows.length, k: rows[0]!.length };
-}
-function errorOf(fn: () => unknown): InputError | string {
-  try {
-    fn();
-  } catch (e) {
-    return e instanceof InputError ? e : `not an InputError: ${String(e)}`;
-  }
-  return 'no error';
-}
+const pm = probMatrixFromRows;
 
 interface Entry {
   kwargs: Record<string, unknown>;
@@ -126,18 +115,18 @@ function scoreOptions(kwargs: Record<string, unknown>, fail: Fail): MultilabelSc
   return o;
 }
 
-const files = readdirSync(FIXTURES).filter((f) => f.endsWith('.json')).sort();
+const files = fixtureFiles('multilabel');
 t.ok(files.length >= 3, 'multilabel fixtures are present');
 
 for (const file of files) {
   t.test(file, (t) => {
-    const fx = JSON.parse(readFileSync(join(FIXTURES, file), 'utf8')) as {
+    const fx = loadFixture<{
       num_examples: number;
       num_classes: number;
       labels: number[][];
       pred_probs: number[][];
       expected: Record<string, Entry | Entry[]>;
-    };
+    }>('multilabel', file);
     const labels = labelListsFromArrays(fx.labels);
     const P = pm(fx.pred_probs);
     t.equal(labels.n, fx.num_examples);
@@ -235,15 +224,8 @@ for (const file of files) {
 // ---------------------------------------------------------------------------------------
 // Spec A2 running example
 
-const L_EX = labelListsFromArrays([[0], [0, 1], [1], [2], [1, 2], []]);
-const P_EX = pm([
-  [0.9, 0.2, 0.1],
-  [0.8, 0.1, 0.2],
-  [0.1, 0.9, 0.3],
-  [0.2, 0.3, 0.2],
-  [0.1, 0.8, 0.9],
-  [0.7, 0.1, 0.1],
-]);
+const L_EX = labelListsFromArrays(MULTILABEL_LABELS);
+const P_EX = pm(MULTILABEL_PRED_PROBS);
 const near = (a: number, b: number, tol = 1e-12) => Math.abs(a - b) <= tol;
 
 t.test('A4 thresholds, confident joint, joint', (t) => {

@@ -27,7 +27,6 @@ import {
   overallLabelHealthScore,
   pairwiseSum,
   pairwiseSumStrided,
-  probMatrix,
   pruneCountMatrix,
   rankClassesByLabelQuality,
   roundHalfEven,
@@ -35,26 +34,16 @@ import {
   smallestStable,
   type FilterBy,
   type Matrix,
-  type ProbMatrix,
 } from '../../src/core/index.js';
 import { diffClose } from '../helpers/tolerance.js';
+import { mulberry32 } from '../../seeds/synthetic.js';
+import { RUNNING_LABELS, RUNNING_PRED_PROBS } from '../helpers/examples.js';
+import { probMatrixFromRows } from '../helpers/inputs.js';
 
 // §2
-const LABELS = Int32Array.from([0, 0, 1, 1, 2, 2]);
-const ROWS = [
-  [0.1, 0.1, 0.8],
-  [0.85, 0.1, 0.05],
-  [0.45, 0.2, 0.35],
-  [0.35, 0.4, 0.25],
-  [0.05, 0.5, 0.45],
-  [0.5, 0.15, 0.35],
-];
-function pm(rows: number[][], f32 = false): ProbMatrix {
-  const k = rows[0]!.length;
-  const data = f32 ? new Float32Array(rows.length * k) : new Float64Array(rows.length * k);
-  rows.forEach((r, i) => data.set(r, i * k));
-  return probMatrix(data, rows.length, k);
-}
+const LABELS = Int32Array.from(RUNNING_LABELS);
+const ROWS = RUNNING_PRED_PROBS;
+const pm = probMatrixFromRows;
 const PP = pm(ROWS);
 
 function close(t: Test, actual: unknown, expected: unknown, msg: string, tol = 1e-12): void {
@@ -431,18 +420,6 @@ t.test('firstArgmax', async (t) => {
   t.equal(firstArgmax([NaN, 0.9], 0, 2), 0);
 });
 
-/** deterministic PRNG (mulberry32) */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function isStableSorted(keys: ArrayLike<number>, idx: Int32Array): boolean {
   const less = (a: number, b: number) => a < b || (b !== b && a === a);
   for (let i = 1; i < idx.length; i++) {
@@ -455,7 +432,7 @@ function isStableSorted(keys: ArrayLike<number>, idx: Int32Array): boolean {
 }
 
 t.test('argsortStable', async (t) => {
-  const r = rng(1);
+  const r = mulberry32(1);
   for (const n of [0, 1, 2, 17, 100, 1024, 1025, 5000, 70000]) {
     const keys = new Float64Array(n);
     for (let i = 0; i < n; i++) {
@@ -474,7 +451,7 @@ t.test('argsortStable', async (t) => {
 });
 
 t.test('argsortStable equals argsortNumpy for ≤ 16 elements; argsortNumpy is a valid sort', async (t) => {
-  const r = rng(2);
+  const r = mulberry32(2);
   let mismatches = 0;
   for (let trial = 0; trial < 2000; trial++) {
     const n = 1 + (trial % 16);
@@ -498,7 +475,7 @@ t.test('argsortStable equals argsortNumpy for ≤ 16 elements; argsortNumpy is a
 });
 
 t.test('smallestStable is the prefix set of argsortStable', async (t) => {
-  const r = rng(3);
+  const r = mulberry32(3);
   let bad = 0;
   let trials = 0;
   for (let trial = 0; trial < 400; trial++) {

@@ -1,5 +1,6 @@
 /**
- * Loader for the cleanlab parity fixtures copied into test/fixtures/parity/ (format:
+ * Loaders for the fixtures copied into test/fixtures/<set>/ (parity, multilabel,
+ * multiannotator, npy), and for the cleanlab parity fixtures in particular (format:
  * ../fixtures/parity README; originally ../shared/fixtures/README.md).
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -7,7 +8,26 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { probMatrix, type ProbMatrix } from '../../src/core/types.js';
 
-export const PARITY_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'parity');
+export const FIXTURES_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
+
+/** Absolute path of test/fixtures/<set>/<file> (or of the set's folder). */
+export function fixturePath(set: string, file = ''): string {
+  return join(FIXTURES_DIR, set, file);
+}
+
+/** The `.json` files of a fixture set, sorted. */
+export function fixtureFiles(set: string): string[] {
+  return readdirSync(fixturePath(set))
+    .filter((f) => f.endsWith('.json'))
+    .sort();
+}
+
+/** A JSON fixture file of a set, parsed (`file` with or without `.json`). */
+export function loadFixture<T = Record<string, any>>(set: string, file: string): T {
+  const name = file.endsWith('.json') ? file : `${file}.json`;
+  return JSON.parse(readFileSync(fixturePath(set, name), 'utf8')) as T;
+}
+
 
 export interface FixtureEntry {
   kwargs?: Record<string, unknown> | null;
@@ -32,14 +52,11 @@ export interface ParityFixture {
 }
 
 export function parityFiles(): string[] {
-  return readdirSync(PARITY_DIR)
-    .filter((f) => f.endsWith('.json'))
-    .sort();
+  return fixtureFiles('parity');
 }
 
 export function loadParityFixture(file: string): ParityFixture {
-  const raw = JSON.parse(readFileSync(join(PARITY_DIR, file), 'utf8')) as Omit<ParityFixture, 'file'>;
-  return { ...raw, file };
+  return { ...loadFixture<Omit<ParityFixture, 'file'>>('parity', file), file };
 }
 
 /** Entries of one expected function as a list. */

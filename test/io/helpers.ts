@@ -1,6 +1,7 @@
 /** Shared assertions for the io tests (not a test file itself). */
 import type { Test } from 'tap';
 import { InputError } from '../../src/core/errors.js';
+import { mulberry32 } from '../../seeds/synthetic.js';
 
 export interface ExpectedInputError {
   field: string;
@@ -36,21 +37,9 @@ export function expectInputError(t: T, fn: () => unknown, want: ExpectedInputErr
   return err;
 }
 
-/** Deterministic PRNG (mulberry32) for generated test data. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** A random N×K row-stochastic matrix (float64) and labels in [0, K). */
 export function randomClassification(n: number, k: number, seed = 1): { pp: Float64Array; labels: Int32Array } {
-  const r = rng(seed);
+  const r = mulberry32(seed);
   const pp = new Float64Array(n * k);
   const labels = new Int32Array(n);
   for (let i = 0; i < n; i++) {

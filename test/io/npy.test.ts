@@ -1,6 +1,5 @@
 import t from 'tap';
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import {
   decodeNpyData,
   npyDataOffset,
@@ -15,12 +14,13 @@ import { float16ToFloat32, numberToFloat16Bits } from '../../src/io/float16.js';
 import { toLabels } from '../../src/io/validate.js';
 import { ingestNpy } from '../../src/io/ingest.js';
 import { expectInputError } from './helpers.js';
+import { fixturePath, loadFixture } from '../helpers/fixtures.js';
 
-const fixture = (name: string): Uint8Array =>
-  new Uint8Array(readFileSync(fileURLToPath(new URL(`../fixtures/npy/${name}`, import.meta.url))));
-const expected = JSON.parse(
-  readFileSync(fileURLToPath(new URL('../fixtures/npy/expected.json', import.meta.url)), 'utf8'),
-) as { pred_probs: number[][]; labels: number[]; pred_probs_f32: number[][]; pred_probs_f16: number[][] };
+const fixture = (name: string): Uint8Array => new Uint8Array(readFileSync(fixturePath('npy', name)));
+const expected = loadFixture<{ pred_probs: number[][]; labels: number[]; pred_probs_f32: number[][]; pred_probs_f16: number[][] }>(
+  'npy',
+  'expected',
+);
 
 /** Hand-build a .npy file from header text and data bytes (no padding rules applied). */
 function rawNpy(header: string, data: Uint8Array = new Uint8Array(0), version = 1): Uint8Array {

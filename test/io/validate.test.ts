@@ -8,12 +8,9 @@ import {
 } from '../../src/io/validate.js';
 import type { ProbMatrix } from '../../src/core/types.js';
 import { expectInputError, randomClassification } from './helpers.js';
+import { probMatrixFromRows } from '../helpers/inputs.js';
 
-const pm = (rows: number[][], f32 = false): ProbMatrix => {
-  const k = rows[0]?.length ?? 0;
-  const flat = rows.flat();
-  return { data: f32 ? Float32Array.from(flat) : Float64Array.from(flat), n: rows.length, k };
-};
+const pm = probMatrixFromRows;
 
 /** 20 valid rows of K=3, with row `bad` replaced. */
 function withRow(bad: number, row: number[]): ProbMatrix {

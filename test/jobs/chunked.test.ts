@@ -6,19 +6,18 @@
  * every .npy dtype/byte order the reader decodes.
  */
 import t from 'tap';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import { writeNpy } from '../../src/io/npy.js';
 import { splitLabelIssues, withJobDefaults, type JobOutput } from '../../src/jobs/executor.js';
 import { runChunked } from '../../src/jobs/stream/engine.js';
 import type { JobKind } from '../../src/jobs/store/types.js';
 import { executeRequest } from '../../src/service/index.js';
+import { loadParityFixture, parityFiles } from '../helpers/fixtures.js';
 
-const fixturesDir = fileURLToPath(new URL('../fixtures/parity/', import.meta.url));
-const files = readdirSync(fixturesDir).filter((f) => f.endsWith('.json')).sort();
+const files = parityFiles();
 const tmp = mkdtempSync(join(tmpdir(), 'lc-chunked-'));
 t.teardown(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -74,7 +73,7 @@ function inMemory(kind: JobKind, parts: { pred_probs: Uint8Array; labels: Uint8A
 let flaggedSeen = 0;
 for (const f of files) {
   t.test(f, async (t) => {
-    const fx = JSON.parse(readFileSync(join(fixturesDir, f), 'utf8')) as { labels: number[]; pred_probs: number[][] };
+    const fx = loadParityFixture(f);
     const n = fx.labels.length;
     const k = fx.pred_probs[0]!.length;
     const parts = { pred_probs: writeNpy(fx.pred_probs.flat(), '<f8', [n, k]), labels: writeNpy(fx.labels, '<i8', [n]) };
@@ -103,7 +102,7 @@ t.test('the comparison is not vacuous', async (t) => {
 });
 
 t.test('bad input: the same errors as the in-memory service, global row numbers', async (t) => {
-  const fx = JSON.parse(readFileSync(join(fixturesDir, 'k3_n500.json'), 'utf8')) as { labels: number[]; pred_probs: number[][] };
+  const fx = loadParityFixture('k3_n500.json');
   const n = fx.labels.length;
   const k = 3;
   const cases: [string, number[], number[][], JobKind, Record<string, unknown>][] = [];
@@ -154,7 +153,7 @@ t.test('bad input: the same errors as the in-memory service, global row numbers'
 });
 
 t.test('every dtype and byte order of the .npy reader', async (t) => {
-  const fx = JSON.parse(readFileSync(join(fixturesDir, 'k10_n2000.json'), 'utf8')) as { labels: number[]; pred_probs: number[][] };
+  const fx = loadParityFixture('k10_n2000.json');
   const n = fx.labels.length;
   const k = 10;
   for (const [pdt, ldt] of [['<f4', '<i4'], ['>f8', '>i2'], ['<f2', '|u1'], ['>f4', '<u8'], ['<f8', '<f8']]) {

@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { resolveJobsConfig, type JobsConfig } from '../../src/jobs/config.js';
 import { openJobStore, PostgresJobStore, type JobStore } from '../../src/jobs/store/index.js';
+import { multipart as formData } from '../helpers/multipart.js';
+import { mulberry32 } from '../../seeds/synthetic.js';
 
 export interface StoreEnv {
   name: 'sqlite' | 'postgres';
@@ -48,17 +50,6 @@ export async function openStoreEnv(name: 'sqlite' | 'postgres', extra: Partial<J
   };
 }
 
-/** Deterministic PRNG (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = Math.imul(a ^ (a >>> 15), 1 | a);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export interface Data {
   n: number;
   k: number;
@@ -69,7 +60,7 @@ export interface Data {
 
 /** Noisy labels and peaked, row-normalised probabilities, values rounded to 1e-4 (ties happen). */
 export function synthetic(n: number, k: number, seed = 1, noise = 0.2): Data {
-  const r = rng(seed);
+  const r = mulberry32(seed);
   const labels: number[] = [];
   const probs = new Float64Array(n * k);
   for (let i = 0; i < n; i++) {
@@ -97,16 +88,10 @@ export interface FormPart {
   value: string | Uint8Array;
 }
 
-/** multipart/form-data body, as requests/curl send it. */
+/** multipart/form-data body, as requests/curl send it (file parts octet-stream, fields text/plain). */
 export function multipart(parts: FormPart[], boundary = 'lc-jobs-boundary-9Zx'): { payload: Buffer; headers: Record<string, string> } {
-  const chunks: Buffer[] = [];
-  for (const p of parts) {
-    const disp = `form-data; name="${p.name}"` + (p.filename ? `; filename="${p.filename}"` : '');
-    const type = p.filename ? 'application/octet-stream' : 'text/plain';
-    chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: ${disp}\r\nContent-Type: ${type}\r\n\r\n`));
-    chunks.push(typeof p.value === 'string' ? Buffer.from(p.value) : Buffer.from(p.value));
-    chunks.push(Buffer.from('\r\n'));
-  }
-  chunks.push(Buffer.from(`--${boundary}--\r\n`));
-  return { payload: Buffer.concat(chunks), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
+  return formData(
+    parts.map((p) => ({ name: p.name, ...(p.filename ? { filename: p.filename } : { contentType: 'text/plain' }), data: p.value })),
+    boundary,
+  );
 }

@@ -1,17 +1,7 @@
 import t from 'tap';
 import { pairwiseSum } from '../../src/core/numeric.js';
 import { StreamingPairwiseSum } from '../../src/jobs/stream/psum.js';
-
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = Math.imul(a ^ (a >>> 15), 1 | a);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../../seeds/synthetic.js';
 
 function streamed(x: Float64Array): number {
   const s = new StreamingPairwiseSum(x.length);
@@ -20,7 +10,7 @@ function streamed(x: Float64Array): number {
 }
 
 t.test('bit-identical to the in-memory pairwise sum', async (t) => {
-  const r = rng(7);
+  const r = mulberry32(7);
   const lengths = [0, 1, 2, 7, 8, 9, 15, 16, 17, 127, 128, 129, 130, 136, 255, 256, 257, 1000, 1024, 4097];
   for (let i = 0; i < 300; i++) lengths.push(1 + Math.floor(r() * 5000));
   lengths.push(100_003, 1_000_000);

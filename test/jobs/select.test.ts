@@ -1,18 +1,9 @@
 import t from 'tap';
 import { BoundedSelection } from '../../src/jobs/stream/select.js';
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = Math.imul(a ^ (a >>> 15), 1 | a);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../../seeds/synthetic.js';
 
 t.test('the first m of a stable ascending sort, with heavy ties', async (t) => {
-  const r = rng(3);
+  const r = mulberry32(3);
   let bad = 0;
   let cases = 0;
   for (let trial = 0; trial < 200; trial++) {

@@ -3,31 +3,16 @@
  * running example (multilabel-and-multiannotator.md B3–B11), a fixture case end to end,
  * multipart `.npy` input (-1 / NaN for missing) and bad inputs.
  */
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import t from 'tap';
-import { InputError } from '../../src/core/errors.js';
 import { writeNpy } from '../../src/io/npy.js';
 import { multiannotatorConsensusEndpoint } from '../../src/service/multiannotator.js';
 import type { RequestPayload } from '../../src/service/types.js';
+import { loadFixture } from '../helpers/fixtures.js';
+import { MULTIANNOTATOR_LABELS, MULTIANNOTATOR_PRED_PROBS } from '../helpers/examples.js';
+import { expectInputErrors, type InputErrorCase } from '../helpers/inputs.js';
 
-const L = [
-  [0, 0, 1],
-  [1, 1, null],
-  [2, null, 2],
-  [0, 1, null],
-  [null, 2, 1],
-  [1, 1, 1],
-];
-const P = [
-  [0.7, 0.2, 0.1],
-  [0.1, 0.8, 0.1],
-  [0.2, 0.2, 0.6],
-  [0.3, 0.6, 0.1],
-  [0.1, 0.3, 0.6],
-  [0.2, 0.5, 0.3],
-];
+const L = MULTIANNOTATOR_LABELS;
+const P = MULTIANNOTATOR_PRED_PROBS;
 const U = [
   [0.5, 0.3, 0.2],
   [0.34, 0.33, 0.33],
@@ -36,14 +21,6 @@ const L_NPY = L.flat().map((v) => (v === null ? -1 : v));
 
 type Body = Record<string, any>;
 const call = (body: Record<string, unknown>): Body => multiannotatorConsensusEndpoint.handle({ kind: 'json', body }).body as Body;
-function inputError(payload: RequestPayload): InputError | string {
-  try {
-    multiannotatorConsensusEndpoint.handle(payload);
-  } catch (e) {
-    return e instanceof InputError ? e : `not an InputError: ${String(e)}`;
-  }
-  return 'no error';
-}
 const near = (a: number, b: number, tol = 1e-6) => Math.abs(a - b) <= tol;
 
 t.test('crowdlab (default with pred_probs) on the running example', (t) => {
@@ -99,8 +76,7 @@ t.test('active learning (ActiveLab, B11)', (t) => {
 });
 
 t.test('fixture ma_k3_n100_m5 end to end', (t) => {
-  const file = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'multiannotator', 'ma_k3_n100_m5.json');
-  const fx = JSON.parse(readFileSync(file, 'utf8'));
+  const fx = loadFixture('multiannotator', 'ma_k3_n100_m5');
   const want = fx.expected.get_label_quality_multiannotator.result;
   const r = call({ labels_multiannotator: fx.labels_multiannotator, pred_probs: fx.pred_probs });
   t.same(
@@ -175,7 +151,7 @@ t.test('an annotator who only labels single-annotation rows has quality null', (
 
 t.test('bad inputs are InputErrors naming the field', (t) => {
   const json = (body: Record<string, unknown>): RequestPayload => ({ kind: 'json', body });
-  const cases: [string, RequestPayload, string, RegExp][] = [
+  const cases: InputErrorCase<RequestPayload>[] = [
     ['ragged rows', json({ labels_multiannotator: [[0, 1, 2], [1, 1]], pred_probs: P.slice(0, 2) }), 'labels_multiannotator', /row 1 has 2 values/],
     ['class id out of range (pred_probs)', json({ labels_multiannotator: L.map((r, i) => (i === 2 ? [3, null, 2] : r)), pred_probs: P }), 'labels_multiannotator', /out of range/],
     ['class id out of range (num_classes)', json({ labels_multiannotator: L, num_classes: 2 }), 'labels_multiannotator', /out of range/],
@@ -197,13 +173,6 @@ t.test('bad inputs are InputErrors naming the field', (t) => {
     ['.npy 1-D', { kind: 'npy', parts: { labels_multiannotator: writeNpy([0, 1], '<i4', [2]) }, options: {} }, 'labels_multiannotator', /2-D/],
     ['.npy all -1 row', { kind: 'npy', parts: { labels_multiannotator: writeNpy([0, 1, -1, -1], '<i4', [2, 2]) }, options: {} }, 'labels_multiannotator', /no annotator labelled/],
   ];
-  for (const [name, payload, field, re] of cases) {
-    const e = inputError(payload);
-    t.type(e, InputError, name);
-    if (e instanceof InputError) {
-      t.equal(e.field, field, `${name}: field`);
-      t.match(e.message, re, `${name}: ${e.message}`);
-    }
-  }
+  expectInputErrors(t, cases, (payload) => multiannotatorConsensusEndpoint.handle(payload));
   t.end();
 });

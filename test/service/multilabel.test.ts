@@ -3,36 +3,20 @@
  * example (multilabel-and-multiannotator.md A2), a fixture case end to end, multipart
  * `.npy` input (labels as an N×K 0/1 matrix) and bad inputs.
  */
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import t from 'tap';
-import { InputError } from '../../src/core/errors.js';
 import { writeNpy } from '../../src/io/npy.js';
 import { multilabelLabelIssuesEndpoint } from '../../src/service/multilabel.js';
 import type { RequestPayload } from '../../src/service/types.js';
+import { loadFixture } from '../helpers/fixtures.js';
+import { MULTILABEL_LABELS, MULTILABEL_PRED_PROBS } from '../helpers/examples.js';
+import { expectInputErrors, type InputErrorCase } from '../helpers/inputs.js';
 
-const LABELS = [[0], [0, 1], [1], [2], [1, 2], []];
-const PRED_PROBS = [
-  [0.9, 0.2, 0.1],
-  [0.8, 0.1, 0.2],
-  [0.1, 0.9, 0.3],
-  [0.2, 0.3, 0.2],
-  [0.1, 0.8, 0.9],
-  [0.7, 0.1, 0.1],
-];
+const LABELS = MULTILABEL_LABELS;
+const PRED_PROBS = MULTILABEL_PRED_PROBS;
 const ONE_HOT = [1, 0, 0, 1, 1, 0, 0, 1, 0, 0, 0, 1, 0, 1, 1, 0, 0, 0];
 
 type Body = Record<string, any>;
 const call = (body: Record<string, unknown>): Body => multilabelLabelIssuesEndpoint.handle({ kind: 'json', body }).body as Body;
-function inputError(payload: RequestPayload): InputError | string {
-  try {
-    multilabelLabelIssuesEndpoint.handle(payload);
-  } catch (e) {
-    return e instanceof InputError ? e : `not an InputError: ${String(e)}`;
-  }
-  return 'no error';
-}
 const near = (a: number, b: number) => Math.abs(a - b) <= 1e-12;
 
 t.test('running example (A2, A5, A6)', (t) => {
@@ -84,8 +68,7 @@ t.test('running example (A2, A5, A6)', (t) => {
 });
 
 t.test('fixture ml_k3_n200: same flagged set and order as cleanlab', (t) => {
-  const file = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'multilabel', 'ml_k3_n200.json');
-  const fx = JSON.parse(readFileSync(file, 'utf8'));
+  const fx = loadFixture('multilabel', 'ml_k3_n200');
   const r = call({ labels: fx.labels, pred_probs: fx.pred_probs, limit: 0 });
   const mask: boolean[] = fx.expected['multilabel_classification.filter.find_label_issues'][0].result;
   const ranked: number[] = fx.expected['multilabel_classification.filter.find_label_issues'][1].result;
@@ -116,7 +99,7 @@ t.test('multipart: labels as an N×K 0/1 .npy matrix', (t) => {
 });
 
 t.test('bad inputs are InputErrors naming the field', (t) => {
-  const cases: [string, RequestPayload, string, RegExp][] = [
+  const cases: InputErrorCase<RequestPayload>[] = [
     ['ragged pred_probs', { kind: 'json', body: { labels: LABELS, pred_probs: [[0.1, 0.2, 0.3], [0.5, 0.5]] } }, 'pred_probs', /row 1 has 2 values/],
     ['label entry not a list', { kind: 'json', body: { labels: [[0], 1, [2]], pred_probs: PRED_PROBS.slice(0, 3) } }, 'labels', /write \[1\]/],
     ['class id out of range', { kind: 'json', body: { labels: [[0], [3], [], [1], [2], [0]], pred_probs: PRED_PROBS } }, 'labels', /out of range/],
@@ -133,13 +116,6 @@ t.test('bad inputs are InputErrors naming the field', (t) => {
     ['.npy labels with K mismatch', { kind: 'npy', parts: { labels: writeNpy(ONE_HOT.slice(0, 12), '|i1', [6, 2]), pred_probs: writeNpy(PRED_PROBS.flat(), '<f8', [6, 3]) }, options: {} }, 'labels', /2 columns but pred_probs has 3/],
     ['arrow body', { kind: 'arrow', bytes: new Uint8Array(8), options: {} }, 'body', /not supported/],
   ];
-  for (const [name, payload, field, re] of cases) {
-    const e = inputError(payload);
-    t.type(e, InputError, name);
-    if (e instanceof InputError) {
-      t.equal(e.field, field, `${name}: field`);
-      t.match(e.message, re, `${name}: ${e.message}`);
-    }
-  }
+  expectInputErrors(t, cases, (payload) => multilabelLabelIssuesEndpoint.handle(payload));
   t.end();
 });

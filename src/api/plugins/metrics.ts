@@ -8,6 +8,9 @@ import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { shared } from '../plugin.js';
 
+/** Buckets of the duration histograms (seconds): 1 ms to 2 minutes. */
+const DURATION_BUCKETS_S = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
+
 export interface Metrics {
   registry: Registry;
   httpDuration: Histogram<'method' | 'route' | 'status_code'>;
@@ -33,14 +36,14 @@ export function createMetrics(app: FastifyInstance): Metrics {
     name: 'labelcheck_http_request_duration_seconds',
     help: 'HTTP request duration from arrival to response, by method, route and status code.',
     labelNames: ['method', 'route', 'status_code'] as const,
-    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120],
+    buckets: DURATION_BUCKETS_S,
     registers,
   });
   const computeDuration = new Histogram({
     name: 'labelcheck_computation_duration_seconds',
     help: 'Time a worker spent computing a request (decode, validate, compute, serialise), by endpoint.',
     labelNames: ['endpoint'] as const,
-    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120],
+    buckets: DURATION_BUCKETS_S,
     registers,
   });
   const examples = new Histogram({

@@ -9,19 +9,13 @@
 import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isInputError, type InputIssue } from '../../core/errors.js';
-import { inputErrorProblem, problemType, PROBLEM_CONTENT_TYPE } from '../../service/problem.js';
+import { inputErrorProblem, problemType, PROBLEM_CONTENT_TYPE, type Problem as ServiceProblem } from '../../service/problem.js';
 import { shared } from '../plugin.js';
 import { ACCEPTED_MEDIA_TYPES } from '../errors.js';
 
-export interface Problem {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  instance?: string;
+/** The service's problem body (src/service/problem.ts) plus the request id over HTTP. */
+export interface Problem extends ServiceProblem {
   request_id?: string;
-  errors?: InputIssue[];
-  [extension: string]: unknown;
 }
 
 export { PROBLEM_CONTENT_TYPE };

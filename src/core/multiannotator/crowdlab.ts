@@ -353,6 +353,21 @@ export function annotatorStats(input: AnnotatorStatsInput): AnnotatorStat[] {
   } else {
     for (let a = 0; a < m; a++) quality[a] = agreementOnSharedRows(labels, a, consensus, numAnnotations);
   }
+  return annotatorStatsFromQuality(labels, consensus, consensusQualityScore, quality, k);
+}
+
+/**
+ * One record per annotator from its quality score (any method): agreement with the
+ * consensus, worst class, number of examples labelled; sorted by sortAnnotatorStats.
+ */
+export function annotatorStatsFromQuality(
+  labels: AnnotatorMatrix,
+  consensus: Int32Array,
+  consensusQualityScore: Float64Array,
+  annotatorQuality: Float64Array,
+  k: number,
+): AnnotatorStat[] {
+  const { data, n, m } = labels;
   const stats: AnnotatorStat[] = [];
   for (let a = 0; a < m; a++) {
     let labelled = 0;
@@ -365,7 +380,7 @@ export function annotatorStats(input: AnnotatorStatsInput): AnnotatorStat[] {
     }
     stats.push({
       annotator: a,
-      annotatorQuality: quality[a]!,
+      annotatorQuality: annotatorQuality[a]!,
       agreementWithConsensus: agree / labelled,
       worstClass: worstClassOf(labels, a, consensus, consensusQualityScore, k),
       numExamplesLabeled: labelled,

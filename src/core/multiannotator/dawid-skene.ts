@@ -15,7 +15,7 @@
 import { InputError } from '../errors.js';
 import { firstArgmax } from '../numeric.js';
 import type { ProbMatrix } from '../types.js';
-import { annotatorAgreementWithConsensus, sortAnnotatorStats, worstClassOf } from './crowdlab.js';
+import { annotatorAgreementWithConsensus, annotatorStatsFromQuality } from './crowdlab.js';
 import { getMajorityVoteLabel } from './majority-vote.js';
 import { MISSING, countAnnotations, type AnnotatorMatrix, type AnnotatorStat } from './types.js';
 import { validateMultiannotator } from './validate.js';
@@ -176,24 +176,6 @@ export function dawidSkene(
     accuracy[a] = acc;
   }
   const numAnnotations = countAnnotations(labels);
-  const stats: AnnotatorStat[] = [];
-  for (let a = 0; a < m; a++) {
-    let labelled = 0;
-    let agree = 0;
-    for (let i = 0; i < n; i++) {
-      const v = data[i * m + a]!;
-      if (v === MISSING) continue;
-      labelled++;
-      if (v === consensus[i]) agree++;
-    }
-    stats.push({
-      annotator: a,
-      annotatorQuality: accuracy[a]!,
-      agreementWithConsensus: agree / labelled,
-      worstClass: worstClassOf(labels, a, consensus, quality, k),
-      numExamplesLabeled: labelled,
-    });
-  }
   if (!converged) {
     warnings.push(`UserWarning: Dawid–Skene did not converge within ${maxIter} iterations (tol ${tol})`);
   }
@@ -206,7 +188,7 @@ export function dawidSkene(
     priors: Float64Array.from(priors),
     confusion: Float64Array.from(confusion),
     annotatorAccuracy: accuracy,
-    annotatorStats: sortAnnotatorStats(stats),
+    annotatorStats: annotatorStatsFromQuality(labels, consensus, quality, accuracy, k),
     iterations,
     converged,
     logLikelihood,

@@ -3,6 +3,7 @@
  * direction, classes ranked by label quality, and the overall health score.
  */
 import { argsortBy, type TieOrder } from '../argsort.js';
+import type { ClassHealth } from '../dataset.js';
 import type { Matrix, ProbMatrix } from '../types.js';
 import { findLabelIssuesMultilabel } from './filter.js';
 import { oneHot, type LabelLists } from './types.js';
@@ -18,14 +19,9 @@ export interface CommonMultilabelIssue {
   issueProbability: number;
 }
 
-export interface MultilabelClassQuality {
+/** A class's label health (as for multiclass data), optionally with its name. */
+export interface MultilabelClassQuality extends ClassHealth {
   className?: string;
-  classIndex: number;
-  labelIssues: number;
-  inverseLabelIssues: number;
-  labelNoise: number;
-  inverseLabelNoise: number;
-  labelQualityScore: number;
 }
 
 function checkClassNames(classNames: readonly string[] | undefined, k: number): void {

@@ -8,13 +8,16 @@
 import pg from 'pg';
 import {
   JOB_COLUMNS,
+  numbered as $,
   parseInput,
   qualityIn,
-  qualityOut,
+  SQL,
   toJob,
+  toLabelIssueRow,
   toUpload,
   UPLOAD_COLUMNS,
   type JobRow,
+  type LabelIssueDbRow,
   type UploadRow,
 } from './sql.js';
 import type {
@@ -145,24 +148,24 @@ export class PostgresJobStore implements JobStore {
   }
 
   private async jobById(q: Queryable, id: string): Promise<JobRecord | null> {
-    const r = await q.query<JobRow>(`SELECT ${JOB_COLUMNS} FROM jobs WHERE id = $1`, [id]);
+    const r = await q.query<JobRow>($(SQL.jobById), [id]);
     return r.rows[0] ? toJob(r.rows[0]) : null;
   }
 
   async createJob(job: NewJob): Promise<{ job: JobRecord; created: boolean }> {
     return this.tx(async (c) => {
-      const ins = await c.query<JobRow>(
-        `INSERT INTO jobs (id, kind, status, idempotency_key, request_hash, attempts, created_at)
-         VALUES ($1, $2, 'queued', $3, $4, 0, $5)
-         ON CONFLICT (idempotency_key) DO NOTHING
-         RETURNING ${JOB_COLUMNS}`,
-        [job.id, job.kind, job.idempotencyKey, job.requestHash, job.now],
-      );
+      const ins = await c.query<JobRow>($(`${SQL.insertJob} ON CONFLICT (idempotency_key) DO NOTHING RETURNING ${JOB_COLUMNS}`), [
+        job.id,
+        job.kind,
+        job.idempotencyKey,
+        job.requestHash,
+        job.now,
+      ]);
       if (ins.rows[0]) {
-        await c.query('INSERT INTO job_inputs (job_id, input) VALUES ($1, $2)', [job.id, JSON.stringify(job.input)]);
+        await c.query($(SQL.insertJobInput), [job.id, JSON.stringify(job.input)]);
         return { job: toJob(ins.rows[0]), created: true };
       }
-      const r = await c.query<JobRow>(`SELECT ${JOB_COLUMNS} FROM jobs WHERE idempotency_key = $1`, [job.idempotencyKey]);
+      const r = await c.query<JobRow>($(SQL.jobByIdempotencyKey), [job.idempotencyKey]);
       return { job: toJob(r.rows[0]!), created: false };
     });
   }
@@ -172,7 +175,7 @@ export class PostgresJobStore implements JobStore {
   }
 
   async getJobInput(id: string): Promise<JobInput | null> {
-    const r = await this.pool.query<{ input: string }>('SELECT input FROM job_inputs WHERE job_id = $1', [id]);
+    const r = await this.pool.query<{ input: string }>($(SQL.jobInput), [id]);
     return r.rows[0] ? parseInput(r.rows[0].input) : null;
   }
 
@@ -205,11 +208,7 @@ export class PostgresJobStore implements JobStore {
   }
 
   async heartbeat(id: string, owner: string, now: number, leaseMs: number, progress: JobProgress | null): Promise<boolean> {
-    const r = await this.pool.query(
-      `UPDATE jobs SET lease_expires_at = $1, progress = COALESCE($2, progress)
-       WHERE id = $3 AND lease_owner = $4 AND status = 'running'`,
-      [now + leaseMs, progress === null ? null : JSON.stringify(progress), id, owner],
-    );
+    const r = await this.pool.query($(SQL.heartbeat), [now + leaseMs, progress === null ? null : JSON.stringify(progress), id, owner]);
     return r.rowCount === 1;
   }
 
@@ -222,7 +221,7 @@ export class PostgresJobStore implements JobStore {
   async clearLabelIssues(id: string, owner: string): Promise<boolean> {
     return this.tx(async (c) => {
       if (!(await this.lockOwned(c, id, owner))) return false;
-      await c.query('DELETE FROM job_label_issues WHERE job_id = $1', [id]);
+      await c.query($(SQL.deleteLabelIssues), [id]);
       return true;
     });
   }
@@ -261,12 +260,7 @@ export class PostgresJobStore implements JobStore {
         `INSERT INTO job_results (job_id, body) VALUES ($1, $2) ON CONFLICT (job_id) DO UPDATE SET body = EXCLUDED.body`,
         [id, JSON.stringify(body)],
       );
-      await c.query(
-        `UPDATE jobs SET status = 'succeeded', finished_at = $1, expires_at = $2, lease_owner = NULL,
-           lease_expires_at = NULL, label_issues_count = $3, error = NULL
-         WHERE id = $4`,
-        [now, now + ttlMs, count, id],
-      );
+      await c.query($(SQL.complete), [now, now + ttlMs, count, id]);
       return true;
     });
   }
@@ -274,49 +268,33 @@ export class PostgresJobStore implements JobStore {
   async fail(id: string, owner: string, now: number, ttlMs: number, error: Problem): Promise<boolean> {
     return this.tx(async (c) => {
       if (!(await this.lockOwned(c, id, owner))) return false;
-      await c.query('DELETE FROM job_label_issues WHERE job_id = $1', [id]);
-      await c.query(
-        `UPDATE jobs SET status = 'failed', finished_at = $1, expires_at = $2, lease_owner = NULL,
-           lease_expires_at = NULL, error = $3
-         WHERE id = $4`,
-        [now, now + ttlMs, JSON.stringify(error), id],
-      );
+      await c.query($(SQL.deleteLabelIssues), [id]);
+      await c.query($(SQL.fail), [now, now + ttlMs, JSON.stringify(error), id]);
       return true;
     });
   }
 
   async release(id: string, owner: string): Promise<boolean> {
-    const r = await this.pool.query(
-      `UPDATE jobs SET status = 'queued', lease_owner = NULL, lease_expires_at = NULL, attempts = GREATEST(attempts - 1, 0)
-       WHERE id = $1 AND lease_owner = $2 AND status = 'running'`,
-      [id, owner],
-    );
+    const r = await this.pool.query($(SQL.release('GREATEST')), [id, owner]);
     return r.rowCount === 1;
   }
 
   async cancel(id: string, now: number, ttlMs: number): Promise<JobRecord | null> {
     return this.tx(async (c) => {
-      await c.query(
-        `UPDATE jobs SET status = 'cancelled', finished_at = $1, expires_at = $2, lease_owner = NULL,
-           lease_expires_at = NULL
-         WHERE id = $3 AND status IN ('queued', 'running')`,
-        [now, now + ttlMs, id],
-      );
+      await c.query($(SQL.cancel), [now, now + ttlMs, id]);
       return this.jobById(c, id);
     });
   }
 
   private async deleteJobRows(c: pg.PoolClient, id: string): Promise<{ deleted: boolean; ownedUploads: string[] }> {
-    const owned = (await c.query<{ id: string }>('SELECT id FROM uploads WHERE owner_job_id = $1', [id])).rows.map((r) => r.id);
+    const owned = (await c.query<{ id: string }>($(SQL.ownedUploads), [id])).rows.map((r) => r.id);
     if (owned.length > 0) {
       await c.query('DELETE FROM upload_parts WHERE upload_id = ANY($1)', [owned]);
       await c.query('DELETE FROM uploads WHERE id = ANY($1)', [owned]);
     }
-    await c.query('DELETE FROM job_label_issues WHERE job_id = $1', [id]);
-    await c.query('DELETE FROM job_results WHERE job_id = $1', [id]);
-    await c.query('DELETE FROM job_inputs WHERE job_id = $1', [id]);
-    const r = await c.query('DELETE FROM jobs WHERE id = $1', [id]);
-    return { deleted: r.rowCount === 1, ownedUploads: owned };
+    let deleted = 0;
+    for (const stmt of SQL.deleteJobRows) deleted = (await c.query($(stmt), [id])).rowCount ?? 0;
+    return { deleted: deleted === 1, ownedUploads: owned };
   }
 
   async deleteJob(id: string): Promise<{ deleted: boolean; ownedUploads: string[] }> {
@@ -324,22 +302,13 @@ export class PostgresJobStore implements JobStore {
   }
 
   async getResult(id: string): Promise<unknown | null> {
-    const r = await this.pool.query<{ body: string }>('SELECT body FROM job_results WHERE job_id = $1', [id]);
+    const r = await this.pool.query<{ body: string }>($(SQL.result), [id]);
     return r.rows[0] ? (JSON.parse(r.rows[0].body) as unknown) : null;
   }
 
   async getLabelIssues(id: string, offset: number, limit: number): Promise<LabelIssueRow[]> {
-    const r = await this.pool.query<{ idx: string; given: number; suggested: number; quality: number | null }>(
-      `SELECT idx, given, suggested, quality FROM job_label_issues
-       WHERE job_id = $1 AND pos >= $2 AND pos < $3 ORDER BY pos`,
-      [id, offset, offset + limit],
-    );
-    return r.rows.map((x) => ({
-      index: Number(x.idx),
-      given_label: x.given,
-      suggested_label: x.suggested,
-      label_quality: qualityOut(x.quality),
-    }));
+    const r = await this.pool.query<LabelIssueDbRow>($(SQL.labelIssuesPage), [id, offset, offset + limit]);
+    return r.rows.map(toLabelIssueRow);
   }
 
   async createUpload(u: {
@@ -349,16 +318,18 @@ export class PostgresJobStore implements JobStore {
     now: number;
     expiresAt: number;
   }): Promise<UploadRecord> {
-    const r = await this.pool.query<UploadRow>(
-      `INSERT INTO uploads (id, status, filename, owner_job_id, size, created_at, expires_at)
-       VALUES ($1, 'open', $2, $3, 0, $4, $5) RETURNING ${UPLOAD_COLUMNS}`,
-      [u.id, u.filename, u.ownerJobId, u.now, u.expiresAt],
-    );
+    const r = await this.pool.query<UploadRow>($(`${SQL.insertUpload} RETURNING ${UPLOAD_COLUMNS}`), [
+      u.id,
+      u.filename,
+      u.ownerJobId,
+      u.now,
+      u.expiresAt,
+    ]);
     return toUpload(r.rows[0]!);
   }
 
   async getUpload(id: string): Promise<UploadRecord | null> {
-    const r = await this.pool.query<UploadRow>(`SELECT ${UPLOAD_COLUMNS} FROM uploads WHERE id = $1`, [id]);
+    const r = await this.pool.query<UploadRow>($(SQL.uploadById), [id]);
     return r.rows[0] ? toUpload(r.rows[0]) : null;
   }
 
@@ -369,18 +340,12 @@ export class PostgresJobStore implements JobStore {
          ON CONFLICT (upload_id, n) DO UPDATE SET size = EXCLUDED.size, sha256 = EXCLUDED.sha256`,
         [id, part.n, part.size, part.sha256],
       );
-      await c.query(
-        `UPDATE uploads SET size = (SELECT COALESCE(SUM(size), 0) FROM upload_parts WHERE upload_id = $1) WHERE id = $1`,
-        [id],
-      );
+      await c.query($(SQL.updateUploadSize), [id, id]);
     });
   }
 
   async listUploadParts(id: string): Promise<UploadPart[]> {
-    const r = await this.pool.query<{ n: number; size: string; sha256: string }>(
-      'SELECT n, size, sha256 FROM upload_parts WHERE upload_id = $1 ORDER BY n',
-      [id],
-    );
+    const r = await this.pool.query<{ n: number; size: string; sha256: string }>($(SQL.listUploadParts), [id]);
     return r.rows.map((x) => ({ n: x.n, size: Number(x.size), sha256: x.sha256 }));
   }
 
@@ -389,42 +354,33 @@ export class PostgresJobStore implements JobStore {
     meta: { size: number; dtype: string; shape: number[]; now: number },
   ): Promise<UploadRecord | null> {
     await this.tx(async (c) => {
-      await c.query('DELETE FROM upload_parts WHERE upload_id = $1', [id]);
-      await c.query(`UPDATE uploads SET status = 'complete', size = $1, dtype = $2, shape = $3, completed_at = $4 WHERE id = $5`, [
-        meta.size,
-        meta.dtype,
-        JSON.stringify(meta.shape),
-        meta.now,
-        id,
-      ]);
+      await c.query($(SQL.deleteUploadParts), [id]);
+      await c.query($(SQL.completeUpload), [meta.size, meta.dtype, JSON.stringify(meta.shape), meta.now, id]);
     });
     return this.getUpload(id);
   }
 
+  private async deleteUploadRows(c: pg.PoolClient, id: string): Promise<boolean> {
+    await c.query($(SQL.deleteUploadParts), [id]);
+    return (await c.query($(SQL.deleteUpload), [id])).rowCount === 1;
+  }
+
   async deleteUpload(id: string): Promise<boolean> {
-    return this.tx(async (c) => {
-      await c.query('DELETE FROM upload_parts WHERE upload_id = $1', [id]);
-      const r = await c.query('DELETE FROM uploads WHERE id = $1', [id]);
-      return r.rowCount === 1;
-    });
+    return this.tx((c) => this.deleteUploadRows(c, id));
   }
 
   async touchUpload(id: string, expiresAt: number): Promise<void> {
-    await this.pool.query('UPDATE uploads SET expires_at = GREATEST(expires_at, $1) WHERE id = $2', [expiresAt, id]);
+    await this.pool.query($(SQL.touchUpload('GREATEST')), [expiresAt, id]);
   }
 
   async uploadBytes(): Promise<number> {
-    const r = await this.pool.query<{ s: string }>('SELECT COALESCE(SUM(size), 0) AS s FROM uploads');
+    const r = await this.pool.query<{ s: string }>(SQL.uploadBytes);
     return Number(r.rows[0]!.s);
   }
 
   async purgeExpired(now: number): Promise<PurgeResult> {
     return this.tx(async (c) => {
-      const jobs = await c.query<{ id: string }>(
-        `SELECT id FROM jobs WHERE expires_at IS NOT NULL AND expires_at < $1
-           AND status IN ('succeeded','failed','cancelled') FOR UPDATE SKIP LOCKED`,
-        [now],
-      );
+      const jobs = await c.query<{ id: string }>($(`${SQL.expiredJobs} FOR UPDATE SKIP LOCKED`), [now]);
       const jobIds: string[] = [];
       const uploadIds: string[] = [];
       for (const { id } of jobs.rows) {
@@ -432,13 +388,9 @@ export class PostgresJobStore implements JobStore {
         jobIds.push(id);
         uploadIds.push(...r.ownedUploads);
       }
-      const ups = await c.query<{ id: string }>(
-        'SELECT id FROM uploads WHERE owner_job_id IS NULL AND expires_at < $1 FOR UPDATE SKIP LOCKED',
-        [now],
-      );
+      const ups = await c.query<{ id: string }>($(`${SQL.expiredUploads} FOR UPDATE SKIP LOCKED`), [now]);
       for (const { id } of ups.rows) {
-        await c.query('DELETE FROM upload_parts WHERE upload_id = $1', [id]);
-        await c.query('DELETE FROM uploads WHERE id = $1', [id]);
+        await this.deleteUploadRows(c, id);
         uploadIds.push(id);
       }
       return { jobIds, uploadIds };

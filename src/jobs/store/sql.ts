@@ -1,8 +1,20 @@
 /**
- * Row mapping shared by both stores. Both keep the same columns; SQLite stores JSON as
- * TEXT, PostgreSQL as TEXT too (results are written and read whole, never queried).
+ * What both stores share: the row mapping (both keep the same columns; SQLite stores JSON
+ * as TEXT, PostgreSQL as TEXT too — results are written and read whole, never queried) and
+ * the statements whose SQL is the same in both dialects. Statements are written with `?`
+ * placeholders (SQLite); the PostgreSQL store numbers them with `numbered`.
  */
-import type { JobInput, JobKind, JobProgress, JobRecord, JobStatus, Problem, UploadRecord, UploadStatus } from './types.js';
+import type {
+  JobInput,
+  JobKind,
+  JobProgress,
+  JobRecord,
+  JobStatus,
+  LabelIssueRow,
+  Problem,
+  UploadRecord,
+  UploadStatus,
+} from './types.js';
 
 export interface JobRow {
   id: string;
@@ -92,3 +104,90 @@ export function qualityOut(v: number | null): number {
 export function qualityIn(v: number): number | null {
   return Number.isNaN(v) ? null : v;
 }
+
+export interface LabelIssueDbRow {
+  idx: number | string;
+  given: number;
+  suggested: number;
+  quality: number | null;
+}
+
+export function toLabelIssueRow(r: LabelIssueDbRow): LabelIssueRow {
+  return {
+    index: Number(r.idx),
+    given_label: r.given,
+    suggested_label: r.suggested,
+    label_quality: qualityOut(r.quality),
+  };
+}
+
+/** `?` placeholders → PostgreSQL's `$1, $2, …` (no statement below has a `?` in a literal). */
+export function numbered(sql: string): string {
+  let n = 0;
+  return sql.replace(/\?/g, () => `$${++n}`);
+}
+
+/**
+ * Statements with the same SQL in both stores (`?` placeholders, parameters in the order
+ * written). The lifecycle updates carry their own guards (owner, status), so both stores
+ * apply exactly the same state transitions.
+ */
+export const SQL = {
+  insertJob: `INSERT INTO jobs (id, kind, status, idempotency_key, request_hash, attempts, created_at)
+    VALUES (?, ?, 'queued', ?, ?, 0, ?)`,
+  insertJobInput: 'INSERT INTO job_inputs (job_id, input) VALUES (?, ?)',
+  jobById: `SELECT ${JOB_COLUMNS} FROM jobs WHERE id = ?`,
+  jobByIdempotencyKey: `SELECT ${JOB_COLUMNS} FROM jobs WHERE idempotency_key = ?`,
+  jobInput: 'SELECT input FROM job_inputs WHERE job_id = ?',
+  /** params: lease expiry, progress JSON (null keeps it), id, owner */
+  heartbeat: `UPDATE jobs SET lease_expires_at = ?, progress = COALESCE(?, progress)
+    WHERE id = ? AND lease_owner = ? AND status = 'running'`,
+  /** params: now, expires_at, label_issues_count, id */
+  complete: `UPDATE jobs SET status = 'succeeded', finished_at = ?, expires_at = ?, lease_owner = NULL,
+      lease_expires_at = NULL, label_issues_count = ?, error = NULL
+    WHERE id = ?`,
+  /** params: now, expires_at, problem JSON, id */
+  fail: `UPDATE jobs SET status = 'failed', finished_at = ?, expires_at = ?, lease_owner = NULL,
+      lease_expires_at = NULL, error = ?
+    WHERE id = ?`,
+  /** params: now, expires_at, id */
+  cancel: `UPDATE jobs SET status = 'cancelled', finished_at = ?, expires_at = ?, lease_owner = NULL,
+      lease_expires_at = NULL
+    WHERE id = ? AND status IN ('queued', 'running')`,
+  /** params: id, owner; `greatest` = the dialect's two-argument maximum (MAX / GREATEST) */
+  release: (greatest: 'MAX' | 'GREATEST') =>
+    `UPDATE jobs SET status = 'queued', lease_owner = NULL, lease_expires_at = NULL, attempts = ${greatest}(attempts - 1, 0)
+    WHERE id = ? AND lease_owner = ? AND status = 'running'`,
+  deleteLabelIssues: 'DELETE FROM job_label_issues WHERE job_id = ?',
+  /** Every row of one job except its uploads, children first (param: id, each). */
+  deleteJobRows: [
+    'DELETE FROM job_label_issues WHERE job_id = ?',
+    'DELETE FROM job_results WHERE job_id = ?',
+    'DELETE FROM job_inputs WHERE job_id = ?',
+    'DELETE FROM jobs WHERE id = ?',
+  ],
+  ownedUploads: 'SELECT id FROM uploads WHERE owner_job_id = ?',
+  result: 'SELECT body FROM job_results WHERE job_id = ?',
+  /** params: id, first position, end position */
+  labelIssuesPage: `SELECT idx, given, suggested, quality FROM job_label_issues
+    WHERE job_id = ? AND pos >= ? AND pos < ? ORDER BY pos`,
+  /** params: id, filename, owner job, now, expires_at */
+  insertUpload: `INSERT INTO uploads (id, status, filename, owner_job_id, size, created_at, expires_at)
+    VALUES (?, 'open', ?, ?, 0, ?, ?)`,
+  uploadById: `SELECT ${UPLOAD_COLUMNS} FROM uploads WHERE id = ?`,
+  /** params: id, id */
+  updateUploadSize: 'UPDATE uploads SET size = (SELECT COALESCE(SUM(size), 0) FROM upload_parts WHERE upload_id = ?) WHERE id = ?',
+  listUploadParts: 'SELECT n, size, sha256 FROM upload_parts WHERE upload_id = ? ORDER BY n',
+  /** params: size, dtype, shape JSON, now, id */
+  completeUpload: `UPDATE uploads SET status = 'complete', size = ?, dtype = ?, shape = ?, completed_at = ? WHERE id = ?`,
+  deleteUploadParts: 'DELETE FROM upload_parts WHERE upload_id = ?',
+  deleteUpload: 'DELETE FROM uploads WHERE id = ?',
+  uploadBytes: 'SELECT COALESCE(SUM(size), 0) AS s FROM uploads',
+  /** params: expires_at, id; `greatest` as for release */
+  touchUpload: (greatest: 'MAX' | 'GREATEST') => `UPDATE uploads SET expires_at = ${greatest}(expires_at, ?) WHERE id = ?`,
+  /** finished jobs past their expiry (param: now); PostgreSQL appends its row locks */
+  expiredJobs: `SELECT id FROM jobs WHERE expires_at IS NOT NULL AND expires_at < ?
+    AND status IN ('succeeded','failed','cancelled')`,
+  /** uploads no job owns, past their expiry (param: now) */
+  expiredUploads: 'SELECT id FROM uploads WHERE owner_job_id IS NULL AND expires_at < ?',
+} as const;

@@ -10,11 +10,12 @@ import {
   JOB_COLUMNS,
   parseInput,
   qualityIn,
-  qualityOut,
+  SQL,
   toJob,
+  toLabelIssueRow,
   toUpload,
-  UPLOAD_COLUMNS,
   type JobRow,
+  type LabelIssueDbRow,
   type UploadRow,
 } from './sql.js';
 import type {
@@ -109,7 +110,7 @@ export class SqliteJobStore implements JobStore {
   }
 
   private jobById(id: string): JobRecord | null {
-    const r = this.db.prepare(`SELECT ${JOB_COLUMNS} FROM jobs WHERE id = ?`).get(id) as JobRow | undefined;
+    const r = this.db.prepare(SQL.jobById).get(id) as JobRow | undefined;
     return r ? toJob(r) : null;
   }
 
@@ -118,16 +119,11 @@ export class SqliteJobStore implements JobStore {
     return db
       .transaction(() => {
         if (job.idempotencyKey !== null) {
-          const r = db.prepare(`SELECT ${JOB_COLUMNS} FROM jobs WHERE idempotency_key = ?`).get(job.idempotencyKey) as
-            | JobRow
-            | undefined;
+          const r = db.prepare(SQL.jobByIdempotencyKey).get(job.idempotencyKey) as JobRow | undefined;
           if (r) return { job: toJob(r), created: false };
         }
-        db.prepare(
-          `INSERT INTO jobs (id, kind, status, idempotency_key, request_hash, attempts, created_at)
-           VALUES (?, ?, 'queued', ?, ?, 0, ?)`,
-        ).run(job.id, job.kind, job.idempotencyKey, job.requestHash, job.now);
-        db.prepare('INSERT INTO job_inputs (job_id, input) VALUES (?, ?)').run(job.id, JSON.stringify(job.input));
+        db.prepare(SQL.insertJob).run(job.id, job.kind, job.idempotencyKey, job.requestHash, job.now);
+        db.prepare(SQL.insertJobInput).run(job.id, JSON.stringify(job.input));
         return { job: this.jobById(job.id)!, created: true };
       })
       .immediate();
@@ -138,7 +134,7 @@ export class SqliteJobStore implements JobStore {
   }
 
   async getJobInput(id: string): Promise<JobInput | null> {
-    const r = this.db.prepare('SELECT input FROM job_inputs WHERE job_id = ?').get(id) as { input: string } | undefined;
+    const r = this.db.prepare(SQL.jobInput).get(id) as { input: string } | undefined;
     return r ? parseInput(r.input) : null;
   }
 
@@ -175,12 +171,7 @@ export class SqliteJobStore implements JobStore {
   }
 
   async heartbeat(id: string, owner: string, now: number, leaseMs: number, progress: JobProgress | null): Promise<boolean> {
-    const info = this.db
-      .prepare(
-        `UPDATE jobs SET lease_expires_at = ?, progress = COALESCE(?, progress)
-         WHERE id = ? AND lease_owner = ? AND status = 'running'`,
-      )
-      .run(now + leaseMs, progress === null ? null : JSON.stringify(progress), id, owner);
+    const info = this.db.prepare(SQL.heartbeat).run(now + leaseMs, progress === null ? null : JSON.stringify(progress), id, owner);
     return info.changes === 1;
   }
 
@@ -196,7 +187,7 @@ export class SqliteJobStore implements JobStore {
     return db
       .transaction(() => {
         if (!this.owns(id, owner)) return false;
-        db.prepare('DELETE FROM job_label_issues WHERE job_id = ?').run(id);
+        db.prepare(SQL.deleteLabelIssues).run(id);
         return true;
       })
       .immediate();
@@ -224,11 +215,7 @@ export class SqliteJobStore implements JobStore {
       .transaction(() => {
         if (!this.owns(id, owner)) return false;
         db.prepare('INSERT OR REPLACE INTO job_results (job_id, body) VALUES (?, ?)').run(id, JSON.stringify(body));
-        db.prepare(
-          `UPDATE jobs SET status = 'succeeded', finished_at = ?, expires_at = ?, lease_owner = NULL,
-             lease_expires_at = NULL, label_issues_count = ?, error = NULL
-           WHERE id = ?`,
-        ).run(now, now + ttlMs, count, id);
+        db.prepare(SQL.complete).run(now, now + ttlMs, count, id);
         return true;
       })
       .immediate();
@@ -239,24 +226,15 @@ export class SqliteJobStore implements JobStore {
     return db
       .transaction(() => {
         if (!this.owns(id, owner)) return false;
-        db.prepare('DELETE FROM job_label_issues WHERE job_id = ?').run(id);
-        db.prepare(
-          `UPDATE jobs SET status = 'failed', finished_at = ?, expires_at = ?, lease_owner = NULL,
-             lease_expires_at = NULL, error = ?
-           WHERE id = ?`,
-        ).run(now, now + ttlMs, JSON.stringify(error), id);
+        db.prepare(SQL.deleteLabelIssues).run(id);
+        db.prepare(SQL.fail).run(now, now + ttlMs, JSON.stringify(error), id);
         return true;
       })
       .immediate();
   }
 
   async release(id: string, owner: string): Promise<boolean> {
-    const info = this.db
-      .prepare(
-        `UPDATE jobs SET status = 'queued', lease_owner = NULL, lease_expires_at = NULL, attempts = MAX(attempts - 1, 0)
-         WHERE id = ? AND lease_owner = ? AND status = 'running'`,
-      )
-      .run(id, owner);
+    const info = this.db.prepare(SQL.release('MAX')).run(id, owner);
     return info.changes === 1;
   }
 
@@ -264,49 +242,34 @@ export class SqliteJobStore implements JobStore {
     const db = this.db;
     return db
       .transaction(() => {
-        db.prepare(
-          `UPDATE jobs SET status = 'cancelled', finished_at = ?, expires_at = ?, lease_owner = NULL,
-             lease_expires_at = NULL
-           WHERE id = ? AND status IN ('queued', 'running')`,
-        ).run(now, now + ttlMs, id);
+        db.prepare(SQL.cancel).run(now, now + ttlMs, id);
         return this.jobById(id);
       })
       .immediate();
   }
 
-  async deleteJob(id: string): Promise<{ deleted: boolean; ownedUploads: string[] }> {
+  /** A job's rows and the uploads it owns (inside a transaction). */
+  private deleteJobRows(id: string): { deleted: boolean; ownedUploads: string[] } {
     const db = this.db;
-    return db
-      .transaction(() => {
-        const owned = (db.prepare('SELECT id FROM uploads WHERE owner_job_id = ?').all(id) as { id: string }[]).map((r) => r.id);
-        for (const u of owned) this.deleteUploadRows(u);
-        db.prepare('DELETE FROM job_label_issues WHERE job_id = ?').run(id);
-        db.prepare('DELETE FROM job_results WHERE job_id = ?').run(id);
-        db.prepare('DELETE FROM job_inputs WHERE job_id = ?').run(id);
-        const info = db.prepare('DELETE FROM jobs WHERE id = ?').run(id);
-        return { deleted: info.changes === 1, ownedUploads: owned };
-      })
-      .immediate();
+    const owned = (db.prepare(SQL.ownedUploads).all(id) as { id: string }[]).map((r) => r.id);
+    for (const u of owned) this.deleteUploadRows(u);
+    let changes = 0;
+    for (const stmt of SQL.deleteJobRows) changes = db.prepare(stmt).run(id).changes;
+    return { deleted: changes === 1, ownedUploads: owned };
+  }
+
+  async deleteJob(id: string): Promise<{ deleted: boolean; ownedUploads: string[] }> {
+    return this.db.transaction(() => this.deleteJobRows(id)).immediate();
   }
 
   async getResult(id: string): Promise<unknown | null> {
-    const r = this.db.prepare('SELECT body FROM job_results WHERE job_id = ?').get(id) as { body: string } | undefined;
+    const r = this.db.prepare(SQL.result).get(id) as { body: string } | undefined;
     return r ? (JSON.parse(r.body) as unknown) : null;
   }
 
   async getLabelIssues(id: string, offset: number, limit: number): Promise<LabelIssueRow[]> {
-    const rows = this.db
-      .prepare(
-        `SELECT idx, given, suggested, quality FROM job_label_issues
-         WHERE job_id = ? AND pos >= ? AND pos < ? ORDER BY pos`,
-      )
-      .all(id, offset, offset + limit) as { idx: number; given: number; suggested: number; quality: number | null }[];
-    return rows.map((r) => ({
-      index: r.idx,
-      given_label: r.given,
-      suggested_label: r.suggested,
-      label_quality: qualityOut(r.quality),
-    }));
+    const rows = this.db.prepare(SQL.labelIssuesPage).all(id, offset, offset + limit) as LabelIssueDbRow[];
+    return rows.map(toLabelIssueRow);
   }
 
   async createUpload(u: {
@@ -316,17 +279,12 @@ export class SqliteJobStore implements JobStore {
     now: number;
     expiresAt: number;
   }): Promise<UploadRecord> {
-    this.db
-      .prepare(
-        `INSERT INTO uploads (id, status, filename, owner_job_id, size, created_at, expires_at)
-         VALUES (?, 'open', ?, ?, 0, ?, ?)`,
-      )
-      .run(u.id, u.filename, u.ownerJobId, u.now, u.expiresAt);
+    this.db.prepare(SQL.insertUpload).run(u.id, u.filename, u.ownerJobId, u.now, u.expiresAt);
     return (await this.getUpload(u.id))!;
   }
 
   async getUpload(id: string): Promise<UploadRecord | null> {
-    const r = this.db.prepare(`SELECT ${UPLOAD_COLUMNS} FROM uploads WHERE id = ?`).get(id) as UploadRow | undefined;
+    const r = this.db.prepare(SQL.uploadById).get(id) as UploadRow | undefined;
     return r ? toUpload(r) : null;
   }
 
@@ -339,14 +297,12 @@ export class SqliteJobStore implements JobStore {
         part.size,
         part.sha256,
       );
-      db.prepare(
-        `UPDATE uploads SET size = (SELECT COALESCE(SUM(size), 0) FROM upload_parts WHERE upload_id = ?) WHERE id = ?`,
-      ).run(id, id);
+      db.prepare(SQL.updateUploadSize).run(id, id);
     }).immediate();
   }
 
   async listUploadParts(id: string): Promise<UploadPart[]> {
-    return this.db.prepare('SELECT n, size, sha256 FROM upload_parts WHERE upload_id = ? ORDER BY n').all(id) as UploadPart[];
+    return this.db.prepare(SQL.listUploadParts).all(id) as UploadPart[];
   }
 
   async completeUpload(
@@ -355,17 +311,15 @@ export class SqliteJobStore implements JobStore {
   ): Promise<UploadRecord | null> {
     const db = this.db;
     db.transaction(() => {
-      db.prepare('DELETE FROM upload_parts WHERE upload_id = ?').run(id);
-      db.prepare(
-        `UPDATE uploads SET status = 'complete', size = ?, dtype = ?, shape = ?, completed_at = ? WHERE id = ?`,
-      ).run(meta.size, meta.dtype, JSON.stringify(meta.shape), meta.now, id);
+      db.prepare(SQL.deleteUploadParts).run(id);
+      db.prepare(SQL.completeUpload).run(meta.size, meta.dtype, JSON.stringify(meta.shape), meta.now, id);
     }).immediate();
     return this.getUpload(id);
   }
 
   private deleteUploadRows(id: string): boolean {
-    this.db.prepare('DELETE FROM upload_parts WHERE upload_id = ?').run(id);
-    return this.db.prepare('DELETE FROM uploads WHERE id = ?').run(id).changes === 1;
+    this.db.prepare(SQL.deleteUploadParts).run(id);
+    return this.db.prepare(SQL.deleteUpload).run(id).changes === 1;
   }
 
   async deleteUpload(id: string): Promise<boolean> {
@@ -373,7 +327,7 @@ export class SqliteJobStore implements JobStore {
   }
 
   async uploadBytes(): Promise<number> {
-    const r = this.db.prepare('SELECT COALESCE(SUM(size), 0) AS s FROM uploads').get() as { s: number };
+    const r = this.db.prepare(SQL.uploadBytes).get() as { s: number };
     return Number(r.s);
   }
 
@@ -381,26 +335,10 @@ export class SqliteJobStore implements JobStore {
     const db = this.db;
     return db
       .transaction(() => {
-        const jobIds = (
-          db
-            .prepare(`SELECT id FROM jobs WHERE expires_at IS NOT NULL AND expires_at < ? AND status IN ('succeeded','failed','cancelled')`)
-            .all(now) as { id: string }[]
-        ).map((r) => r.id);
+        const jobIds = (db.prepare(SQL.expiredJobs).all(now) as { id: string }[]).map((r) => r.id);
         const uploadIds: string[] = [];
-        for (const id of jobIds) {
-          const owned = (db.prepare('SELECT id FROM uploads WHERE owner_job_id = ?').all(id) as { id: string }[]).map((r) => r.id);
-          for (const u of owned) {
-            this.deleteUploadRows(u);
-            uploadIds.push(u);
-          }
-          db.prepare('DELETE FROM job_label_issues WHERE job_id = ?').run(id);
-          db.prepare('DELETE FROM job_results WHERE job_id = ?').run(id);
-          db.prepare('DELETE FROM job_inputs WHERE job_id = ?').run(id);
-          db.prepare('DELETE FROM jobs WHERE id = ?').run(id);
-        }
-        const expiredUploads = (
-          db.prepare('SELECT id FROM uploads WHERE owner_job_id IS NULL AND expires_at < ?').all(now) as { id: string }[]
-        ).map((r) => r.id);
+        for (const id of jobIds) uploadIds.push(...this.deleteJobRows(id).ownedUploads);
+        const expiredUploads = (db.prepare(SQL.expiredUploads).all(now) as { id: string }[]).map((r) => r.id);
         for (const u of expiredUploads) {
           this.deleteUploadRows(u);
           uploadIds.push(u);
@@ -412,6 +350,6 @@ export class SqliteJobStore implements JobStore {
 
   /** Extend an upload's expiry (a job now refers to it). */
   async touchUpload(id: string, expiresAt: number): Promise<void> {
-    this.db.prepare('UPDATE uploads SET expires_at = MAX(expires_at, ?) WHERE id = ?').run(expiresAt, id);
+    this.db.prepare(SQL.touchUpload('MAX')).run(expiresAt, id);
   }
 }

@@ -57,7 +57,7 @@ import type { JobOutput } from '../executor.js';
 import type { JobKind, JobProgress } from '../store/types.js';
 import { NpyFileReader } from './npy-file.js';
 import { StreamingPairwiseSum } from './psum.js';
-import { BoundedSelection, SelectionEntries } from './select.js';
+import { BoundedSelection, grown, SelectionEntries } from './select.js';
 
 export interface ChunkPaths {
   predProbs: string;
@@ -206,18 +206,10 @@ class RowList {
   push(index: number, given: number, suggested: number, score: number): void {
     if (this.length === this.index.length) {
       const cap = this.length * 2;
-      const index2 = new Float64Array(cap);
-      index2.set(this.index);
-      this.index = index2;
-      const given2 = new Int32Array(cap);
-      given2.set(this.given);
-      this.given = given2;
-      const sugg2 = new Int32Array(cap);
-      sugg2.set(this.suggested);
-      this.suggested = sugg2;
-      const score2 = new Float64Array(cap);
-      score2.set(this.score);
-      this.score = score2;
+      this.index = grown(this.index, cap);
+      this.given = grown(this.given, cap);
+      this.suggested = grown(this.suggested, cap);
+      this.score = grown(this.score, cap);
     }
     const i = this.length++;
     this.index[i] = index;

@@ -102,24 +102,12 @@ export class BoundedSelection {
 
   private grow(): void {
     const cap = Math.min(this.capacity, Math.max(64, this.key.length * 2));
-    const k = new Float64Array(cap);
-    k.set(this.key);
-    this.key = k;
-    const x = new Float64Array(cap);
-    x.set(this.idx);
-    this.idx = x;
-    const s = new Float64Array(cap);
-    s.set(this.score);
-    this.score = s;
-    const gv = new Int32Array(cap);
-    gv.set(this.given);
-    this.given = gv;
-    const g = new Int32Array(cap);
-    g.set(this.sugg);
-    this.sugg = g;
-    const f = new Uint8Array(cap);
-    f.set(this.near);
-    this.near = f;
+    this.key = grown(this.key, cap);
+    this.idx = grown(this.idx, cap);
+    this.score = grown(this.score, cap);
+    this.given = grown(this.given, cap);
+    this.sugg = grown(this.sugg, cap);
+    this.near = grown(this.near, cap);
   }
 
   private move(from: number, to: number): void {
@@ -163,6 +151,15 @@ export class BoundedSelection {
   }
 }
 
+type GrowableArray = Float64Array | Int32Array | Uint8Array;
+
+/** A copy of `a` with room for `cap` elements (for growable struct-of-arrays lists). */
+export function grown<T extends GrowableArray>(a: T, cap: number): T {
+  const b = new (a.constructor as new (length: number) => T)(cap);
+  b.set(a);
+  return b;
+}
+
 /** Growable struct-of-arrays of selected rows from several selections (for merging). */
 export class SelectionEntries {
   index = new Float64Array(256);
@@ -176,24 +173,12 @@ export class SelectionEntries {
   push(index: number, score: number, given: number, suggested: number, near: number, fam: number): void {
     if (this.length === this.index.length) {
       const cap = this.length * 2;
-      const f1 = new Float64Array(cap);
-      f1.set(this.index);
-      this.index = f1;
-      const f2 = new Float64Array(cap);
-      f2.set(this.score);
-      this.score = f2;
-      const i1 = new Int32Array(cap);
-      i1.set(this.given);
-      this.given = i1;
-      const i2 = new Int32Array(cap);
-      i2.set(this.suggested);
-      this.suggested = i2;
-      const u1 = new Uint8Array(cap);
-      u1.set(this.near);
-      this.near = u1;
-      const u2 = new Uint8Array(cap);
-      u2.set(this.fam);
-      this.fam = u2;
+      this.index = grown(this.index, cap);
+      this.score = grown(this.score, cap);
+      this.given = grown(this.given, cap);
+      this.suggested = grown(this.suggested, cap);
+      this.near = grown(this.near, cap);
+      this.fam = grown(this.fam, cap);
     }
     const i = this.length++;
     this.index[i] = index;
