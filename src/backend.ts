@@ -27,11 +27,13 @@ let cached: Promise<TfBackend> | undefined;
 export function isModuleNotFound(err: unknown, name: string): boolean {
   if (typeof err !== 'object' || err === null) return false;
   const code = (err as { code?: unknown }).code;
-  if (code !== 'ERR_MODULE_NOT_FOUND' && code !== 'MODULE_NOT_FOUND') return false;
+  const message = String((err as { message?: unknown }).message ?? '');
   // Only the package itself being absent counts; a missing dependency *inside* an
   // installed tfjs-node is a broken install and must surface.
-  const message = String((err as { message?: unknown }).message ?? '');
-  return message.includes(`'${name}'`) || message.includes(`"${name}"`);
+  const namesPackage = message.includes(`'${name}'`) || message.includes(`"${name}"`);
+  if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') return namesPackage;
+  // Some loader hooks (e.g. ts-node's ESM resolver) throw Node's message without `code`.
+  return code === undefined && namesPackage && /^Cannot find (package|module) /.test(message);
 }
 
 /** Import a package whose name is only known at run time (keeps bundlers and tsc out). */
