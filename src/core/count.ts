@@ -58,7 +58,14 @@ export function fromMatrix(m: Matrix, field = 'confident_joint', expectedK?: num
 
 function transposeFlat(a: Float64Array, k: number): Float64Array {
   const t = new Float64Array(k * k);
-  for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) t[j * k + i] = a[i * k + j]!;
+  const B = 32; // tiles: both sides stay in cache for large K
+  for (let i0 = 0; i0 < k; i0 += B) {
+    const i1 = Math.min(k, i0 + B);
+    for (let j0 = 0; j0 < k; j0 += B) {
+      const j1 = Math.min(k, j0 + B);
+      for (let i = i0; i < i1; i++) for (let j = j0; j < j1; j++) t[j * k + i] = a[i * k + j]!;
+    }
+  }
   return t;
 }
 
@@ -386,6 +393,58 @@ function countRow(st: PassState, d: ArrayLike<number>, o: number, k: number, i: 
 }
 
 /**
+ * The float32 rows of the pass, compared through their bit patterns (exact for values in
+ * [0, 1]: non-negative floats order like their bits as signed 32-bit integers); a row with
+ * any value outside [0, 1] or NaN takes the exact float path.
+ */
+function f32Rows(
+  st: PassState,
+  labels: Int32Array,
+  d: Float32Array,
+  di: Int32Array,
+  n: number,
+  k: number,
+  tb: Int32Array,
+  tm: Float64Array,
+  acc: Float64Array,
+): void {
+  let tbMin = 0x7fffffff;
+  for (let j = 0; j < k; j++) if (tb[j]! < tbMin) tbMin = tb[j]!;
+  for (let i = 0, o = 0; i < n; i++, o += k) {
+    let cnt = 0;
+    let g = -1;
+    let orr = 0;
+    for (let j = 0; j < k; j++) {
+      const x = di[o + j]!;
+      if (x >= tbMin && x >= tb[j]!) {
+        if (cnt === 0) g = j;
+        cnt++;
+      }
+      orr |= (0x3f800000 - x) | x; // negative iff x is outside [0, 1] or NaN
+    }
+    if (orr < 0) {
+      g = exactRow(d, o, k, tm, acc);
+      if (g < 0) continue;
+    } else {
+      if (cnt === 0) continue;
+      if (cnt > 1) {
+        // first_argmax on the bit patterns
+        let best = di[o]!;
+        g = 0;
+        for (let j = 1; j < k; j++) {
+          const x = di[o + j]!;
+          if (x > best) {
+            best = x;
+            g = j;
+          }
+        }
+      }
+    }
+    countRow(st, d, o, k, i, labels[i]!, g);
+  }
+}
+
+/**
  * The one pass over N×K: confident sets, guessed class, counts, off-diagonal rows (and their
  * near-argmax test, while the row is in cache), and the clamped value range (for input
  * validation, so no extra pass is needed). float32 data is compared through its bit
@@ -404,48 +463,20 @@ function confidentJointPass(labels: Int32Array, pp: ProbMatrix, thresholds: Arra
     const di = new Int32Array(d.buffer, d.byteOffset, d.length);
     const tb = new Int32Array(k);
     for (let j = 0; j < k; j++) tb[j] = f32CeilBits(tm[j]!);
-    for (let i = 0; i < n; i++) {
-      const o = i * k;
-      let cnt = 0;
-      let g = -1;
-      let orr = 0;
-      for (let j = 0; j < k; j++) {
-        const x = di[o + j]!;
-        if (x >= tb[j]!) {
-          if (cnt === 0) g = j;
-          cnt++;
-        }
-        orr |= (0x3f800000 - x) | x; // negative iff x is outside [0, 1] or NaN
-      }
-      if (orr < 0) {
-        g = exactRow(d, o, k, tm, acc);
-        if (g < 0) continue;
-      } else {
-        if (cnt === 0) continue;
-        if (cnt > 1) {
-          // first_argmax on the bit patterns (non-negative floats order like their bits)
-          let best = di[o]!;
-          g = 0;
-          for (let j = 1; j < k; j++) {
-            const x = di[o + j]!;
-            if (x > best) {
-              best = x;
-              g = j;
-            }
-          }
-        }
-      }
-      countRow(st, d, o, k, i, labels[i]!, g);
-    }
+    f32Rows(st, labels, d, di, n, k, tb, tm, acc);
   } else if (LITTLE_ENDIAN && d instanceof Float64Array && d.byteOffset % 8 === 0) {
     const di = new Int32Array(d.buffer, d.byteOffset, d.length * 2);
+    // smallest threshold (NaN ignored): v ≥ tm[j] implies v ≥ tmMin, a cheap first test
+    let tmMin = Infinity;
+    for (let j = 0; j < k; j++) if (tm[j]! < tmMin) tmMin = tm[j]!;
     for (let i = 0; i < n; i++) {
       const o = i * k;
       let cnt = 0;
       let g = -1;
       let orr = 0;
       for (let j = 0; j < k; j++) {
-        if (d[o + j]! >= tm[j]!) {
+        const v = d[o + j]!;
+        if (v >= tmMin && v >= tm[j]!) {
           if (cnt === 0) g = j;
           cnt++;
         }
@@ -620,6 +651,70 @@ export function computeConfidentJoint(
 // =======================================================================================
 // Calibration (§5) and ROUND_PRESERVING_SUM
 
+const FAST_ADJUST_MAX = 16;
+const fastKey = new Float64Array(FAST_ADJUST_MAX);
+const fastIdx = new Int32Array(FAST_ADJUST_MAX);
+
+/**
+ * ROUND_PRESERVING_SUM under the stable tie rule for the common case, in one or two passes:
+ * every value finite with |f| ≤ 2^40 (so the rounded values and all their partial sums are
+ * exact integers: their sum is the same in any order) and at most FAST_ADJUST_MAX entries to
+ * move. The m entries moved are those the stable sort picks: lowering, the m smallest
+ * f − r, ties to the lowest index; raising, the m largest f − r, ties to the highest index.
+ * Returns false (out untouched for the caller to redo) when the case does not apply.
+ */
+function roundSmallFast(f: Float64Array, fo: number, k: number, out: Float64Array, oo: number): boolean {
+  let have = 0;
+  for (let i = 0; i < k; i++) {
+    const v = f[fo + i]!;
+    if (!(v <= 1099511627776 && v >= -1099511627776)) return false; // NaN, ±Infinity, huge
+    let r = Math.round(v);
+    if (r - v === 0.5 && r % 2 !== 0) r -= 1;
+    out[oo + i] = r;
+    have += r;
+  }
+  const target = roundHalfEven(pairwiseSum(f, fo, fo + k));
+  if (Math.abs(have - target) <= 1e-6) return true;
+  const diff = target - have; // an exact integer
+  const m = Math.abs(diff);
+  if (m > FAST_ADJUST_MAX || m >= k) return false;
+  const key = fastKey;
+  const idx = fastIdx;
+  let len = 0;
+  if (diff < 0) {
+    // lowering: the m smallest d = f − r, the first index winning ties
+    for (let i = 0; i < k; i++) {
+      const d = f[fo + i]! - out[oo + i]!;
+      if (len === m && !(d < key[m - 1]!)) continue;
+      let p = len < m ? len++ : m - 1;
+      while (p > 0 && d < key[p - 1]!) {
+        key[p] = key[p - 1]!;
+        idx[p] = idx[p - 1]!;
+        p--;
+      }
+      key[p] = d;
+      idx[p] = i;
+    }
+    for (let t = 0; t < m; t++) out[oo + idx[t]!] = out[oo + idx[t]!]! - 1;
+  } else {
+    // raising: the m largest d = f − r, the last index winning ties
+    for (let i = k - 1; i >= 0; i--) {
+      const d = f[fo + i]! - out[oo + i]!;
+      if (len === m && !(d > key[m - 1]!)) continue;
+      let p = len < m ? len++ : m - 1;
+      while (p > 0 && d > key[p - 1]!) {
+        key[p] = key[p - 1]!;
+        idx[p] = idx[p - 1]!;
+        p--;
+      }
+      key[p] = d;
+      idx[p] = i;
+    }
+    for (let t = 0; t < m; t++) out[oo + idx[t]!] = out[oo + idx[t]!]! + 1;
+  }
+  return true;
+}
+
 /**
  * ROUND_PRESERVING_SUM of f[fo .. fo+K) into out[oo ..): round half to even, then move the
  * rounded total to the rounded float total, lowering the most-rounded-up entries first or
@@ -636,6 +731,7 @@ function roundPreservingSumInto(
   scratch: Float64Array,
   flags: Uint8Array,
 ): void {
+  if (ties === 'stable' && f instanceof Float64Array && roundSmallFast(f, fo, k, out, oo)) return;
   for (let i = 0; i < k; i++) out[oo + i] = roundHalfEven(f[fo + i]!);
   const target = roundHalfEven(pairwiseSum(f, fo, fo + k));
   let have = roundHalfEven(pairwiseSum(out, oo, oo + k));
@@ -700,21 +796,103 @@ export function calibrateFlat(
   order: SumOrder = 'column',
   ties: TieOrder = 'stable',
 ): Float64Array {
-  const a = new Float64Array(k * k);
   let total = 0;
   for (let i = 0; i < k; i++) total += counts[i]!;
+  // a[i][j] = (cj[i][j] / den[i]) * c[i] is recomputed where needed (same float64 operations)
+  // instead of being stored: no K×K intermediates besides the result
+  const den = new Float64Array(k);
+  const cnt = new Float64Array(k);
   for (let i = 0; i < k; i++) {
     const o = i * k;
     // row sum: integers are exact in any order; for non-integers follow numpy's order
     const rs = order === 'row' ? pairwiseSum(cj, o, o + k) : sequentialRowSum(cj, o, k);
-    const den = rs > 1e-100 ? rs : rs !== rs ? rs : 1e-100;
-    const c = counts[i]!;
-    for (let j = 0; j < k; j++) a[o + j] = (cj[o + j]! / den) * c;
+    den[i] = rs > 1e-100 ? rs : rs !== rs ? rs : 1e-100;
+    cnt[i] = counts[i]!;
   }
-  const s = order === 'row' ? pairwiseSum(a, 0, k * k) : pairwiseSum(transposeFlat(a, k), 0, k * k);
+  // with positive (or infinite) row sums and finite non-negative counts, (±0 / den) * c and
+  // ((±0 / den) * c / sd) * total are ±0 of the same sign: the sparse zeros need no division
+  let zeroKeeps = total >= 0 && total < Infinity;
+  for (let i = 0; i < k; i++) {
+    const c = cnt[i]!;
+    if (!(den[i]! > 0 && c >= 0 && c < Infinity)) zeroKeeps = false;
+  }
+  const buf = new Float64Array(Math.min(k * k, SUM_CHUNK));
+  const s = scaledSum(cj, k, den, cnt, order === 'column', zeroKeeps, 0, k * k, buf);
   const sd = s > 1e-100 ? s : s !== s ? s : 1e-100;
-  for (let i = 0; i < k * k; i++) a[i] = (a[i]! / sd) * total;
-  return roundRowsPreservingSum(a, k, ties);
+  const out = new Float64Array(k * k);
+  const row = new Float64Array(k);
+  const keys = new Float64Array(k);
+  const scratch = new Float64Array(k);
+  const flags = new Uint8Array(k);
+  for (let i = 0; i < k; i++) {
+    const o = i * k;
+    const d = den[i]!;
+    const c = cnt[i]!;
+    if (zeroKeeps && sd === sd) {
+      for (let j = 0; j < k; j++) {
+        const x = cj[o + j]!;
+        row[j] = x === 0 ? x : (((x / d) * c) / sd) * total;
+      }
+    } else {
+      for (let j = 0; j < k; j++) row[j] = (((cj[o + j]! / d) * c) / sd) * total;
+    }
+    roundPreservingSumInto(row, 0, k, out, o, ties, keys, scratch, flags);
+  }
+  return out;
+}
+
+const SUM_CHUNK = 4096;
+
+/**
+ * numpy's pairwise sum of positions [start, start+count) of a = (cj / den[row]) * cnt[row]
+ * read in memory order: column-major (`colMajor`, position p = a[p % k][⌊p / k⌋]) or
+ * row-major. The split above SUM_CHUNK is pairwiseSum's own (halves rounded down to a
+ * multiple of 8); each chunk is gathered into buf and summed by pairwiseSum, so the result
+ * is that of pairwiseSum over the materialised array.
+ */
+function scaledSum(
+  cj: Float64Array,
+  k: number,
+  den: Float64Array,
+  cnt: Float64Array,
+  colMajor: boolean,
+  zeroKeeps: boolean,
+  start: number,
+  count: number,
+  buf: Float64Array,
+): number {
+  if (count > SUM_CHUNK) {
+    let h = Math.floor(count / 2);
+    h -= h % 8;
+    return (
+      scaledSum(cj, k, den, cnt, colMajor, zeroKeeps, start, h, buf) +
+      scaledSum(cj, k, den, cnt, colMajor, zeroKeeps, start + h, count - h, buf)
+    );
+  }
+  if (colMajor) {
+    let i = start % k;
+    let j = (start - i) / k;
+    for (let q = 0; q < count; q++) {
+      const x = cj[i * k + j]!;
+      buf[q] = x === 0 && zeroKeeps ? x : (x / den[i]!) * cnt[i]!;
+      if (++i === k) {
+        i = 0;
+        j++;
+      }
+    }
+  } else {
+    let j = start % k;
+    let i = (start - j) / k;
+    for (let q = 0; q < count; q++) {
+      const x = cj[start + q]!;
+      buf[q] = x === 0 && zeroKeeps ? x : (x / den[i]!) * cnt[i]!;
+      if (++j === k) {
+        j = 0;
+        i++;
+      }
+    }
+  }
+  return pairwiseSum(buf, 0, count);
 }
 
 function sequentialRowSum(x: Float64Array, o: number, k: number): number {
