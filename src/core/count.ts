@@ -427,18 +427,9 @@ function f32Rows(
       if (g < 0) continue;
     } else {
       if (cnt === 0) continue;
-      if (cnt > 1) {
-        // first_argmax on the bit patterns
-        let best = di[o]!;
-        g = 0;
-        for (let j = 1; j < k; j++) {
-          const x = di[o + j]!;
-          if (x > best) {
-            best = x;
-            g = j;
-          }
-        }
-      }
+      // ≥ 2 confident classes (rare): first_argmax over all K columns. Every value is in
+      // [0, 1] here, so the float order is the bit order the loop above compared.
+      if (cnt > 1) g = firstArgmax(d, o, k);
     }
     countRow(st, d, o, k, i, labels[i]!, g);
   }
@@ -488,17 +479,7 @@ function confidentJointPass(labels: Int32Array, pp: ProbMatrix, thresholds: Arra
         if (g < 0) continue;
       } else {
         if (cnt === 0) continue;
-        if (cnt > 1) {
-          let best = d[o]!;
-          g = 0;
-          for (let j = 1; j < k; j++) {
-            const v = d[o + j]!;
-            if (v > best) {
-              best = v;
-              g = j;
-            }
-          }
-        }
+        if (cnt > 1) g = firstArgmax(d, o, k);
       }
       countRow(st, d, o, k, i, labels[i]!, g);
     }
