@@ -1,13 +1,13 @@
 /**
- * Ingest timings for the io layer (not a test): node --import tsx test/io/measure-ingest.ts
+ * Ingest timings for the io layer (not a test): npm run bench:ingest
  * Prints the median of 7 runs for: .npy parse + validate (1M×10 float32, int64 labels),
  * JSON decode + validate (200k×10, after JSON.parse, which is timed separately), and Arrow
  * decode + validate (1M×10 and 200k×10).
  */
-import { encodeArrowClassification } from '../../src/io/arrow.js';
-import { ingestArrow, ingestJson, ingestNpy } from '../../src/io/ingest.js';
-import { writeNpy } from '../../src/io/npy.js';
-import { randomClassification } from './helpers.js';
+import { encodeArrowClassification } from '../src/io/arrow.js';
+import { ingestArrow, ingestJson, ingestNpy } from '../src/io/ingest.js';
+import { writeNpy } from '../src/io/npy.js';
+import { randomClassification } from '../test/io/helpers.js';
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
