@@ -13,8 +13,8 @@
  */
 import {
   computeConfidentJointFull,
-  estimateJoint,
-  estimatePyAndNoiseMatricesFromProbabilities,
+  estimateJointFlat,
+  estimatePyAndNoiseMatricesFlat,
   findLabelIssuesRanked,
   overallLabelHealthScore,
   probMatrix,
@@ -71,11 +71,11 @@ for (const [n, k] of shapes) {
     lap('cj');
     issues = findLabelIssuesRanked(labels, pp, { rankBy: 'self_confidence' }, pre).length;
     lap('find');
-    estimateJoint(labels, pp, { precomputed: pre });
+    const joint = estimateJointFlat(labels, pp, { precomputed: pre });
     lap('joint');
-    estimatePyAndNoiseMatricesFromProbabilities(labels, pp, { precomputed: pre });
+    estimatePyAndNoiseMatricesFlat(labels, pp, { precomputed: pre });
     lap('latent');
-    rankClassesByLabelQuality(labels, pp, { precomputed: pre });
+    rankClassesByLabelQuality(labels, pp, { jointFlat: joint });
     lap('classes');
     overallLabelHealthScore(labels, pp, { precomputed: pre });
     lap('overall');

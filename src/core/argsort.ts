@@ -460,3 +460,21 @@ export function markSmallest(
   }
   markCut(keys, n, stableCut(keys, n, m, scratch), out, map, mapOffset);
 }
+
+/**
+ * Insert (d, i) into the running selection key/idx[0..len) of the m best values seen so far
+ * — the smallest when `smallest`, else the largest — kept best first; a value equal to one
+ * already kept goes after it (the first visited wins ties). Returns the new length.
+ */
+export function keepBest(key: Float64Array, idx: Int32Array, len: number, m: number, d: number, i: number, smallest: boolean): number {
+  if (len === m && !(smallest ? d < key[m - 1]! : d > key[m - 1]!)) return len;
+  let p = len < m ? len++ : m - 1;
+  while (p > 0 && (smallest ? d < key[p - 1]! : d > key[p - 1]!)) {
+    key[p] = key[p - 1]!;
+    idx[p] = idx[p - 1]!;
+    p--;
+  }
+  key[p] = d;
+  idx[p] = i;
+  return len;
+}

@@ -14,6 +14,7 @@ import {
 } from './count.js';
 import { InputError } from './errors.js';
 import { pairwiseSum, pairwiseSumStrided, roundHalfEven } from './numeric.js';
+import { gather, rowPointers, sequentialRowColSums, sparseRowSum } from './sparse.js';
 import type { Matrix, ProbMatrix } from './types.js';
 
 export interface ClassHealth {
@@ -35,6 +36,8 @@ export interface OverlappingPair {
 interface JointSource {
   numExamples?: number;
   joint?: Matrix;
+  /** the joint as estimateJointFlat returns it (row-major K×K), instead of `joint` */
+  jointFlat?: { flat: Float64Array; k: number; nonzeros?: Int32Array | null };
   confidentJoint?: Matrix;
   precomputed?: ConfidentJointResult;
   /** memory order of a supplied confident joint for its calibration (default 'column') */
@@ -46,7 +49,12 @@ function jointOf(
   labels: Int32Array | null | undefined,
   pp: ProbMatrix | null | undefined,
   opts: JointSource,
-): { flat: Float64Array; k: number } {
+): { flat: Float64Array; k: number; nonzeros?: Int32Array | null } {
+  if (opts.jointFlat) {
+    const { flat, k } = opts.jointFlat;
+    if (flat.length !== k * k) throw new InputError('joint', `joint must be ${k}×${k}; got ${flat.length} values.`);
+    return opts.jointFlat;
+  }
   if (opts.joint) return fromMatrix(opts.joint, 'joint');
   return estimateJointFlat(labels, pp, {
     ...(opts.confidentJoint ? { confidentJoint: opts.confidentJoint } : {}),
@@ -88,13 +96,24 @@ function pandasOrder(values: Float64Array, ascending: boolean, ties: TieOrder): 
   return out;
 }
 
-function classHealthFromJoint(j: Float64Array, k: number, nEx: number, ties: TieOrder): ClassHealth[] {
+function classHealthFromJoint(j: Float64Array, k: number, nEx: number, ties: TieOrder, nonzeros?: Int32Array | null): ClassHealth[] {
   const records: ClassHealth[] = new Array(k);
   const lqs = new Float64Array(k);
-  const colsum = new Float64Array(k);
-  for (let i = 0; i < k; i++) for (let c = 0; c < k; c++) colsum[c] = colsum[c]! + j[i * k + c]!;
+  let colsum: Float64Array;
+  let rowSum: (c: number) => number;
+  if (nonzeros) {
+    // the same sums on the joint's nonzero pattern (sparse.ts)
+    colsum = sequentialRowColSums(j, nonzeros, k).cs;
+    const vals = gather(j, nonzeros);
+    const ptr = rowPointers(nonzeros, k);
+    rowSum = (c) => sparseRowSum(nonzeros, vals, ptr, c, k);
+  } else {
+    colsum = new Float64Array(k);
+    for (let i = 0; i < k; i++) for (let c = 0; c < k; c++) colsum[c] = colsum[c]! + j[i * k + c]!;
+    rowSum = (c) => pairwiseSum(j, c * k, c * k + k);
+  }
   for (let c = 0; c < k; c++) {
-    const r = pairwiseSum(j, c * k, c * k + k);
+    const r = rowSum(c);
     const q = colsum[c]!;
     const d = j[c * k + c]!;
     const given = r - d;
@@ -121,9 +140,9 @@ export function rankClassesByLabelQuality(
   pp: ProbMatrix | null | undefined,
   opts: JointSource = {},
 ): ClassHealth[] {
-  const { flat, k } = jointOf(labels, pp, opts);
+  const { flat, k, nonzeros } = jointOf(labels, pp, opts);
   const nEx = numExamplesOf(labels, opts, false);
-  return classHealthFromJoint(flat, k, nEx, opts.tieOrder ?? opts.precomputed?.tieOrder ?? 'stable');
+  return classHealthFromJoint(flat, k, nEx, opts.tieOrder ?? opts.precomputed?.tieOrder ?? 'stable', nonzeros);
 }
 
 /**
@@ -194,10 +213,10 @@ export function healthSummary(
   pp: ProbMatrix | null | undefined,
   opts: JointSource & { asymmetric?: boolean; warnings?: string[] } = {},
 ): HealthSummary {
-  const { flat, k } = jointOf(labels, pp, opts);
+  const { flat, k, nonzeros } = jointOf(labels, pp, opts);
   const nEx = numExamplesOf(labels, opts, false);
   const ties = opts.tieOrder ?? opts.precomputed?.tieOrder ?? 'stable';
-  const classesByLabelQuality = classHealthFromJoint(flat, k, nEx, ties);
+  const classesByLabelQuality = classHealthFromJoint(flat, k, nEx, ties, nonzeros);
   const overlappingClasses = overlapFromJoint(flat, k, nEx, opts.asymmetric ?? false, ties);
   const overall = overallLabelHealthScore(labels, pp, {
     numExamples: nEx,

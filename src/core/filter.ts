@@ -7,6 +7,7 @@
 import { argsortBy, markSmallest, stableCut, type TieOrder } from './argsort.js';
 import {
   assertValidLabels,
+  assertValidLabelCounts,
   assertValidRange,
   CONFIDENT_JOINT_IGNORED_WARNING,
   computeConfidentJointFull,
@@ -19,6 +20,7 @@ import {
 } from './count.js';
 import { InputError } from './errors.js';
 import { firstArgmax, givenIsNearArgmax, pairwiseSum } from './numeric.js';
+import { rowPointers } from './sparse.js';
 import { assertScoringOptions, makeRowScorer, scoreRow, scoreRows, type RowScorer } from './rank.js';
 import { FILTER_BY_VALUES, type FilterBy, type Matrix, type ProbMatrix, type RankBy } from './types.js';
 
@@ -90,12 +92,12 @@ export function checkFindLabelIssuesOptions(
  * The prune selections of prune_by_class (§10.3) and prune_by_noise_rate (§10.4) that
  * cleanlab makes, with its warnings, in its order: `select(col, -1, u)` = flag the u rows of
  * class col with the lowest P[n][col]; `select(col, j, v)` = flag the v rows of class col
- * with the largest P[n][j] − P[n][col]. `qt` is the transposed prune count matrix
- * (pruneCountMatrixT); 'both' makes both families. Classes with c[k] ≤
+ * with the largest P[n][j] − P[n][col]. `columns(col)` is row col of the transposed prune
+ * count matrix (pruneCountColumns); 'both' makes both families. Classes with c[k] ≤
  * min_examples_per_class are skipped with a warning, classes of one row silently.
  */
 export function planPruneSelections(
-  qt: Float64Array,
+  columns: PruneColumns,
   k: number,
   counts: ArrayLike<number>,
   minExamplesPerClass: number,
@@ -109,7 +111,7 @@ export function planPruneSelections(
       if (m <= minExamplesPerClass) warnings.push(warnTooFewByClass(col));
       // cleanlab copies a class's mask back only when it has > 1 row
       else if (m > 1) {
-        const u = m - qt[col * k + col]!;
+        const u = m - columns(col).values[col]!;
         if (u >= 1) select(col, -1, u); // S1: lowest P[n][k] first
       }
     }
@@ -119,9 +121,12 @@ export function planPruneSelections(
       const m = counts[col]!;
       if (m <= minExamplesPerClass) warnings.push(warnTooFewNoiseRate(col));
       else if (m > 1) {
-        for (let j = 0; j < k; j++) {
+        const { values: q, support } = columns(col);
+        const len = support ? support.length : k;
+        for (let t = 0; t < len; t++) {
+          const j = support ? support[t]! : t;
           if (j === col) continue;
-          const v = qt[col * k + j]!;
+          const v = q[j]!;
           if (v > 0) select(col, j, v); // S2: largest P[n][j] − P[n][k] first
         }
       }
@@ -145,7 +150,69 @@ function transposeSquare(a: Float64Array, k: number): Float64Array {
  * The prune count matrix Q (§10.2), row-major: Q[j][k] = how many rows with given label k to
  * flag as having true label j. `c` is the confident joint (rows given), used as is.
  */
-export function pruneCountMatrix(
+export function pruneCountMatrix(...args: Parameters<typeof pruneCountMatrixT>): Float64Array {
+  return transposeSquare(pruneCountMatrixT(...args), args[1]);
+}
+
+/**
+ * Row col of the transposed prune count matrix (§10.2 without num_to_remove_per_class:
+ * _keep_at_least_n_per_class, _reduce_prune_counts, astype(int)) into out[oo .. oo+K).
+ */
+function pruneColumnInto(
+  c: Float64Array,
+  k: number,
+  col: number,
+  minExamplesPerClass: number,
+  fracNoise: number,
+  out: Float64Array,
+  oo: number,
+): void {
+  // _keep_at_least_n_per_class: raise the diagonal to min_examples_per_class and take
+  // the increase evenly from the column's other entries (zeros included, then clipped)
+  const d = c[col * k + col]!;
+  const d2 = d !== d ? d : d > minExamplesPerClass ? d : minExamplesPerClass; // np.maximum
+  const delta = d2 - d;
+  let nnz = 0;
+  for (let j = 0; j < k; j++) if (c[col * k + j]! !== 0) nnz++;
+  const z = Math.max(nnz - 1.0, 1.0);
+  const take = delta / z;
+  // _reduce_prune_counts: off-diagonal × frac_noise, the diagonal gets what was removed
+  // (summed top to bottom; the diagonal's own term q − q is 0 unless q is not finite);
+  // then astype(int): truncation (the row-rounding pass that follows leaves integers
+  // unchanged). One fused pass: each entry's value only depends on its own c.
+  let sum = 0;
+  for (let j = 0; j < k; j++) {
+    let q1: number;
+    if (j === col) q1 = d2;
+    else {
+      const v = c[col * k + j]! - take;
+      q1 = v < 0 ? 0 : v;
+    }
+    const q2 = j === col ? q1 : q1 * fracNoise;
+    sum += q1 - q2;
+    out[oo + j] = toInt64Like(q2);
+  }
+  out[oo + col] = toInt64Like(d2 + sum);
+}
+
+/**
+ * Row col of the transposed prune count matrix Qt (= column col of Q): K values, of which
+ * only those at `support` (increasing) can be nonzero, or all when support is null.
+ */
+export interface PruneColumn {
+  values: ArrayLike<number>;
+  support: Int32Array | null;
+}
+export type PruneColumns = (col: number) => PruneColumn;
+
+/**
+ * The prune count matrix column by column (see pruneCountMatrixT): without
+ * num_to_remove_per_class each column is computed on demand into one K-length buffer (no
+ * K×K matrix) — on the nonzero pattern of c when one is given (sparse.ts: a +0 entry of c
+ * gives 0 here and adds +0 to the diagonal's sum whenever the amount taken from the column
+ * is finite and ≥ 0 and frac_noise is finite and ≥ 0); with it, views of the whole matrix.
+ */
+export function pruneCountColumns(
   c: Float64Array,
   k: number,
   counts: ArrayLike<number>,
@@ -154,11 +221,64 @@ export function pruneCountMatrix(
   numToRemovePerClass: ArrayLike<number> | undefined,
   ties: TieOrder,
   warnings: string[],
-): Float64Array {
-  return transposeSquare(
-    pruneCountMatrixT(c, k, counts, minExamplesPerClass, fracNoise, numToRemovePerClass, ties, warnings),
-    k,
-  );
+  nonzeros?: Int32Array | null,
+): PruneColumns {
+  if (numToRemovePerClass) {
+    const qt = pruneCountMatrixT(c, k, counts, minExamplesPerClass, fracNoise, numToRemovePerClass, ties, warnings);
+    return (col) => ({ values: qt.subarray(col * k, col * k + k), support: null });
+  }
+  const buf = new Float64Array(k);
+  if (!nonzeros || !(fracNoise >= 0 && fracNoise < Infinity)) {
+    return (col) => {
+      pruneColumnInto(c, k, col, minExamplesPerClass, fracNoise, buf, 0);
+      return { values: buf, support: null };
+    };
+  }
+  const ptr = rowPointers(nonzeros, k);
+  const support = new Int32Array(k);
+  let written = 0; // support[0..written) of the previous column, or −1 after a dense one
+  return (col) => {
+    if (written < 0) buf.fill(0);
+    else for (let t = 0; t < written; t++) buf[support[t]!] = 0;
+    const o = col * k;
+    const d = c[o + col]!;
+    const d2 = d !== d ? d : d > minExamplesPerClass ? d : minExamplesPerClass;
+    const take = (d2 - d) / Math.max(ptr[col + 1]! - ptr[col]! - 1.0, 1.0);
+    if (!(take >= 0 && take < Infinity)) {
+      pruneColumnInto(c, k, col, minExamplesPerClass, fracNoise, buf, 0);
+      written = -1;
+      return { values: buf, support: null };
+    }
+    // pruneColumnInto on the row's nonzero slots and the diagonal, in increasing j
+    let len = 0;
+    let sum = 0;
+    let diagDone = false;
+    const visit = (j: number, x: number): void => {
+      let q1: number;
+      if (j === col) q1 = d2;
+      else {
+        const v = x - take;
+        q1 = v < 0 ? 0 : v;
+      }
+      const q2 = j === col ? q1 : q1 * fracNoise;
+      sum += q1 - q2;
+      buf[j] = toInt64Like(q2);
+      support[len++] = j;
+    };
+    for (let t = ptr[col]!, end = ptr[col + 1]!; t < end; t++) {
+      const j = nonzeros[t]! - o;
+      if (!diagDone && j >= col) {
+        visit(col, d);
+        diagDone = true;
+        if (j === col) continue;
+      }
+      visit(j, c[o + j]!);
+    }
+    if (!diagDone) visit(col, d);
+    buf[col] = toInt64Like(d2 + sum);
+    written = len;
+    return { values: buf, support: support.subarray(0, len) };
+  };
 }
 
 /**
@@ -177,35 +297,7 @@ export function pruneCountMatrixT(
   warnings: string[],
 ): Float64Array {
   const qt = new Float64Array(k * k);
-  for (let col = 0; col < k; col++) {
-    const o = col * k;
-    // _keep_at_least_n_per_class: raise the diagonal to min_examples_per_class and take
-    // the increase evenly from the column's other entries (zeros included, then clipped)
-    const d = c[o + col]!;
-    const d2 = d !== d ? d : d > minExamplesPerClass ? d : minExamplesPerClass; // np.maximum
-    const delta = d2 - d;
-    let nnz = 0;
-    for (let j = 0; j < k; j++) if (c[o + j]! !== 0) nnz++;
-    const z = Math.max(nnz - 1.0, 1.0);
-    for (let j = 0; j < k; j++) {
-      const v = c[o + j]! - delta / z;
-      qt[o + j] = v < 0 ? 0 : v;
-    }
-    qt[o + col] = d2;
-    // _reduce_prune_counts: off-diagonal × frac_noise, the diagonal gets what was removed
-    // (summed top to bottom; the diagonal's own term is 0)
-    const diag = d2;
-    let sum = 0;
-    for (let j = 0; j < k; j++) {
-      const q1 = qt[o + j]!;
-      const q2 = j === col ? q1 : q1 * fracNoise;
-      sum += q1 - q2;
-      qt[o + j] = q2;
-    }
-    qt[o + col] = diag + sum;
-    // astype(int): truncation (the row-rounding pass that follows leaves integers unchanged)
-    for (let j = 0; j < k; j++) qt[o + j] = toInt64Like(qt[o + j]!);
-  }
+  for (let col = 0; col < k; col++) pruneColumnInto(c, k, col, minExamplesPerClass, fracNoise, qt, col * k);
   if (!numToRemovePerClass) return qt;
   const kk = k * k;
   const r = numToRemovePerClass;
@@ -545,8 +637,13 @@ function findImpl(
   const ties = opts.tieOrder ?? precomputed?.tieOrder ?? 'stable';
   const n = pp.n;
   const k = pp.k;
-  // one class is allowed only when every label is 0 (one-vs-rest reductions)
-  assertValidLabels(labels, pp, 'zero-only');
+  // one class is allowed only when every label is 0 (one-vs-rest reductions). A precomputed
+  // result of these labels has checked them (class indices in [0, K)) and counted them.
+  if (precomputed && precomputed.n === labels.length && pp.n === labels.length && precomputed.k === pp.k && pp.data.length === pp.n * pp.k) {
+    assertValidLabelCounts(precomputed.labelCounts, 'zero-only');
+  } else {
+    assertValidLabels(labels, pp, 'zero-only');
+  }
   checkFindLabelIssuesOptions(filterBy, fracNoise, ntr, k, warnings);
   const pre =
     precomputed ?? (filterBy === 'predicted_neq_given' ? null : computeConfidentJointFull(labels, pp, { tieOrder: ties }));
@@ -570,11 +667,11 @@ function findImpl(
     if (opts.confidentJoint) c = fromMatrix(opts.confidentJoint, 'confident_joint', k).flat;
     else c = p.calibratedFlat;
     const counts = p.labelCounts;
-    const qt = pruneCountMatrixT(c, k, counts, minEx, fracNoise, ntr, ties, warnings);
+    const columns = pruneCountColumns(c, k, counts, minEx, fracNoise, ntr, ties, warnings, opts.confidentJoint ? null : p.calibratedNonzeros);
     const selector = new PruneSelector();
     const byClass = filterBy === 'prune_by_noise_rate' ? null : filterBy === 'both' ? new Uint8Array(n) : mask;
     const byNoise = filterBy === 'prune_by_class' ? null : filterBy === 'both' ? new Uint8Array(n) : mask;
-    planPruneSelections(qt, k, counts, minEx, filterBy, warnings, (col, j, v) => selector.add(col, j, v, j < 0 ? byClass! : byNoise!));
+    planPruneSelections(columns, k, counts, minEx, filterBy, warnings, (col, j, v) => selector.add(col, j, v, j < 0 ? byClass! : byNoise!));
     selector.run(d, k, labels, p.classRows, p.classStart, ties);
     if (filterBy === 'both') for (let i = 0; i < n; i++) mask[i] = byClass![i]! & byNoise![i]!;
   } else if (filterBy === 'confident_learning') {

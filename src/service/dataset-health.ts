@@ -1,4 +1,4 @@
-import { computeConfidentJointFull, estimateJoint, numLabelIssues } from '../core/count.js';
+import { computeConfidentJointFull, estimateJointFlat, numLabelIssues, toMatrix } from '../core/count.js';
 import {
   findOverlappingClasses,
   overallLabelHealthScore,
@@ -40,8 +40,9 @@ export function datasetHealthBody(p: DatasetHealthPieces, classNames?: readonly 
 export function datasetHealth(input: ClassificationInput, o: DatasetHealthOptions): Record<string, unknown> {
   const { labels, predProbs } = input;
   const cj = computeConfidentJointFull(labels, predProbs);
-  const joint = estimateJoint(labels, predProbs, { precomputed: cj });
-  const classes = rankClassesByLabelQuality(labels, predProbs, { joint });
+  const jointFlat = estimateJointFlat(labels, predProbs, { precomputed: cj });
+  const joint = toMatrix(jointFlat.flat, jointFlat.k);
+  const classes = rankClassesByLabelQuality(labels, predProbs, { jointFlat });
   const overall = overallLabelHealthScore(labels, predProbs, { precomputed: cj });
   const overlaps = findOverlappingClasses(labels, predProbs, { joint, asymmetric: o.asymmetric });
   const numIssues = numLabelIssues(labels, predProbs, { precomputed: cj });

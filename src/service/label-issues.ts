@@ -1,7 +1,8 @@
 import { referenceAccuracy, type ReferenceAccuracy } from '../core/accuracy.js';
 import {
   computeConfidentJointFull,
-  estimateJoint,
+  estimateJointFlat,
+  toMatrix,
   estimatePyAndNoiseMatricesFromProbabilities,
   rangeOf,
   type ConfidentJointResult,
@@ -98,9 +99,10 @@ export function labelIssues(input: ClassificationInput, o: LabelIssuesOptions): 
     : null;
   const ranked = found.ranked;
   const suggested = rowArgmax(predProbs);
-  const joint = estimateJoint(labels, predProbs, { precomputed: cj });
+  const jointFlat = estimateJointFlat(labels, predProbs, { precomputed: cj });
+  const joint = toMatrix(jointFlat.flat, jointFlat.k);
   const latent = estimatePyAndNoiseMatricesFromProbabilities(labels, predProbs, { precomputed: cj });
-  const classes = rankClassesByLabelQuality(labels, predProbs, { joint });
+  const classes = rankClassesByLabelQuality(labels, predProbs, { jointFlat });
   const overall = overallLabelHealthScore(labels, predProbs, { precomputed: cj });
   const accuracy = referenceAccuracy(labels, suggested, found.mask, latent.noiseMatrix);
 

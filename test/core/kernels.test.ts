@@ -89,11 +89,15 @@ function naiveJoint(labels: Int32Array, pp: ProbMatrix): { cj: number[]; off: nu
   return { cj, off };
 }
 
-t.test('confident-joint pass: float32 bits path, float64 path and exact rows equal the naive loop', async (t) => {
+t.test('confident-joint pass: float32 bits paths (narrow and wide rows), float64 path and exact rows equal the naive loop', async (t) => {
   for (const [n, k, seed] of [
     [3000, 3, 1],
     [2000, 10, 2],
     [400, 60, 3],
+    // wide rows (K ≥ 64: blocks of 16 plus a tail)
+    [300, 64, 4],
+    [300, 100, 5],
+    [150, 1000, 6],
   ] as const) {
     const { labels, p32, p64 } = gridData(n, k, 0.2, seed);
     // sprinkle awkward values: exact 0 and 1, −0, tiny, > 1, negative, NaN

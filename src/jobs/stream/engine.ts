@@ -26,7 +26,8 @@ import {
   assertValidRange,
   confidentJointFromCounts,
   countConfidentJoint,
-  estimateJoint,
+  estimateJointFlat,
+  toMatrix,
   estimatePyAndNoiseMatricesFromProbabilities,
   numLabelIssuesFromCounts,
   thresholdsFromSums,
@@ -39,7 +40,7 @@ import {
   rankClassesByLabelQuality,
 } from '../../core/dataset.js';
 import { InputError } from '../../core/errors.js';
-import { checkFindLabelIssuesOptions, planPruneSelections, pruneCountMatrixT } from '../../core/filter.js';
+import { checkFindLabelIssuesOptions, planPruneSelections, pruneCountColumns } from '../../core/filter.js';
 import { firstArgmax, givenIsNearArgmax } from '../../core/numeric.js';
 import { assertScoringOptions, scoreRows } from '../../core/rank.js';
 import type { FilterBy, ProbMatrix, RankBy } from '../../core/types.js';
@@ -351,7 +352,8 @@ async function compute(kind: JobKind, input: ChunkedInput, options: Record<strin
   );
   // num_label_issues (off_diagonal) through the core, which also applies its label checks
   const numIssues = numLabelIssuesFromCounts(pre);
-  const joint = estimateJoint(null, null, { precomputed: pre });
+  const jointFlat = estimateJointFlat(null, null, { precomputed: pre });
+  const joint = toMatrix(jointFlat.flat, jointFlat.k);
   const latentOf = () =>
     estimatePyAndNoiseMatricesFromProbabilities(new Int32Array(0), { data: new Float64Array(0), n: 0, k }, { precomputed: pre });
 
@@ -360,7 +362,7 @@ async function compute(kind: JobKind, input: ChunkedInput, options: Record<strin
     return { body, labelIssues: null };
   }
 
-  const classes = rankClassesByLabelQuality(null, null, { joint, numExamples: n });
+  const classes = rankClassesByLabelQuality(null, null, { jointFlat, numExamples: n });
   const overall = overallLabelHealthScoreFromCounts(pre, n);
 
   if (kind === 'dataset-health') {
@@ -433,11 +435,11 @@ async function selectPass3(
     lowMethod = filterBy === 'low_self_confidence' ? 'self_confidence' : 'normalized_margin';
     lowSel = new BoundedSelection(Math.min(offDiagonalIssues, input.n));
   } else {
-    const qt = pruneCountMatrixT(pre.calibratedFlat, k, counts, minEx, o.frac_noise, o.num_to_remove_per_class, 'stable', warnings);
+    const columns = pruneCountColumns(pre.calibratedFlat, k, counts, minEx, o.frac_noise, o.num_to_remove_per_class, 'stable', warnings, pre.calibratedNonzeros);
     if (filterBy !== 'prune_by_noise_rate') byClass = new Array<BoundedSelection | null>(k).fill(null);
     if (filterBy !== 'prune_by_class') byNoise = new Array<BoundedSelection | null>(k * k).fill(null);
     // the selections (and warnings) of core filter.ts, each bounded by its count
-    planPruneSelections(qt, k, counts, minEx, filterBy, warnings, (c, j, v) => {
+    planPruneSelections(columns, k, counts, minEx, filterBy, warnings, (c, j, v) => {
       const m = counts[c]!;
       if (j < 0) byClass[c] = new BoundedSelection(Math.min(v, m));
       else if (v >= m) wholeSel[c] ??= new BoundedSelection(m);
