@@ -20,39 +20,44 @@ function less(a: number, b: number): boolean {
 // ---------------------------------------------------------------------------------------
 // Reference argsort (spec §13)
 
+/** Stable insertion sort of idx[lo..hi) by key (numpy's `less`), as numpy's small-run sort. */
+function insertionSortIdx(v: ArrayLike<number>, idx: Int32Array, lo: number, hi: number): void {
+  for (let a = lo + 1; a < hi; a++) {
+    const x = idx[a]!;
+    const vx = v[x]!;
+    let b = a;
+    while (b > lo && less(vx, v[idx[b - 1]!]!)) {
+      idx[b] = idx[b - 1]!;
+      b--;
+    }
+    idx[b] = x;
+  }
+}
+
+/** numpy's heapsort sift-down: place tmp from a[i] down a heap of a[1..m] (a[i] = idx[base + i]). */
+function siftDown(v: ArrayLike<number>, idx: Int32Array, base: number, tmp: number, i: number, m: number): void {
+  let j = i << 1;
+  while (j <= m) {
+    if (j < m && less(v[idx[base + j]!]!, v[idx[base + j + 1]!]!)) j += 1;
+    if (less(v[tmp]!, v[idx[base + j]!]!)) {
+      idx[base + i] = idx[base + j]!;
+      i = j;
+      j += j;
+    } else break;
+  }
+  idx[base + i] = tmp;
+}
+
 function heapsortIdx(v: ArrayLike<number>, idx: Int32Array, lo: number, hi: number): void {
   // a[1..m] denotes idx[lo..hi]; a[i] = idx[lo + i - 1]
   let m = hi - lo + 1;
   const base = lo - 1;
-  for (let l = m >> 1; l > 0; l--) {
-    const tmp = idx[base + l]!;
-    let i = l;
-    let j = l << 1;
-    while (j <= m) {
-      if (j < m && less(v[idx[base + j]!]!, v[idx[base + j + 1]!]!)) j += 1;
-      if (less(v[tmp]!, v[idx[base + j]!]!)) {
-        idx[base + i] = idx[base + j]!;
-        i = j;
-        j += j;
-      } else break;
-    }
-    idx[base + i] = tmp;
-  }
+  for (let l = m >> 1; l > 0; l--) siftDown(v, idx, base, idx[base + l]!, l, m);
   while (m > 1) {
     const tmp = idx[base + m]!;
     idx[base + m] = idx[base + 1]!;
     m -= 1;
-    let i = 1;
-    let j = 2;
-    while (j <= m) {
-      if (j < m && less(v[idx[base + j]!]!, v[idx[base + j + 1]!]!)) j += 1;
-      if (less(v[tmp]!, v[idx[base + j]!]!)) {
-        idx[base + i] = idx[base + j]!;
-        i = j;
-        j += j;
-      } else break;
-    }
-    idx[base + i] = tmp;
+    siftDown(v, idx, base, tmp, 1, m);
   }
 }
 
@@ -103,16 +108,7 @@ export function argsortNumpy(keys: ArrayLike<number>): Int32Array {
           lo = i + 1;
         }
       }
-      for (let a = lo + 1; a <= hi; a++) {
-        const x = idx[a]!;
-        const vx = v[x]!;
-        let b = a;
-        while (b > lo && less(vx, v[idx[b - 1]!]!)) {
-          idx[b] = idx[b - 1]!;
-          b--;
-        }
-        idx[b] = x;
-      }
+      insertionSortIdx(v, idx, lo, hi + 1);
     }
     if (stack.length === 0) return idx;
     depth = stack.pop()!;
@@ -132,17 +128,7 @@ function mergeSortIdx(v: ArrayLike<number>, idx: Int32Array): void {
   // insertion sort runs of 16, then bottom-up merges
   const RUN = 16;
   for (let lo = 0; lo < n; lo += RUN) {
-    const hi = Math.min(lo + RUN, n);
-    for (let a = lo + 1; a < hi; a++) {
-      const x = idx[a]!;
-      const vx = v[x]!;
-      let b = a;
-      while (b > lo && less(vx, v[idx[b - 1]!]!)) {
-        idx[b] = idx[b - 1]!;
-        b--;
-      }
-      idx[b] = x;
-    }
+    insertionSortIdx(v, idx, lo, Math.min(lo + RUN, n));
   }
   if (n <= RUN) return;
   let src: Int32Array = idx;

@@ -213,18 +213,11 @@ export type PruneColumns = (col: number) => PruneColumn;
  * is finite and ≥ 0 and frac_noise is finite and ≥ 0); with it, views of the whole matrix.
  */
 export function pruneCountColumns(
-  c: Float64Array,
-  k: number,
-  counts: ArrayLike<number>,
-  minExamplesPerClass: number,
-  fracNoise: number,
-  numToRemovePerClass: ArrayLike<number> | undefined,
-  ties: TieOrder,
-  warnings: string[],
-  nonzeros?: Int32Array | null,
+  ...args: [...Parameters<typeof pruneCountMatrixT>, nonzeros?: Int32Array | null]
 ): PruneColumns {
+  const [c, k, , minExamplesPerClass, fracNoise, numToRemovePerClass, , , nonzeros] = args;
   if (numToRemovePerClass) {
-    const qt = pruneCountMatrixT(c, k, counts, minExamplesPerClass, fracNoise, numToRemovePerClass, ties, warnings);
+    const qt = pruneCountMatrixT(...(args.slice(0, 8) as Parameters<typeof pruneCountMatrixT>));
     return (col) => ({ values: qt.subarray(col * k, col * k + k), support: null });
   }
   const buf = new Float64Array(k);

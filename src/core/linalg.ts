@@ -98,6 +98,52 @@ export function luSolve(d: LuDecomposition, b: ArrayLike<number>): Float64Array 
 }
 
 /**
+ * The factors of an in-place LU (row-major n×n: L strictly below the diagonal with a unit
+ * diagonal, U on and above it) as row lists of their nonzeros: L and U without the diagonal,
+ * in increasing column order, and U's diagonal.
+ */
+function splitFactors(lu: Float64Array, n: number) {
+  const lStart = new Int32Array(n + 1);
+  const uStart = new Int32Array(n + 1);
+  let lCount = 0;
+  let uCount = 0;
+  for (let i = 0; i < n; i++) {
+    const ib = i * n;
+    for (let j = 0; j < n; j++) {
+      if (j !== i && lu[ib + j] !== 0) {
+        if (j < i) lCount++;
+        else uCount++;
+      }
+    }
+  }
+  const lCol = new Int32Array(lCount);
+  const lVal = new Float64Array(lCount);
+  const uCol = new Int32Array(uCount);
+  const uVal = new Float64Array(uCount);
+  const diag = new Float64Array(n);
+  for (let i = 0, lp = 0, up = 0; i < n; i++) {
+    const ib = i * n;
+    lStart[i] = lp;
+    uStart[i] = up;
+    diag[i] = lu[ib + i]!;
+    for (let j = 0; j < n; j++) {
+      const v = lu[ib + j]!;
+      if (j === i || v === 0) continue;
+      if (j < i) {
+        lCol[lp] = j;
+        lVal[lp++] = v;
+      } else {
+        uCol[up] = j;
+        uVal[up++] = v;
+      }
+    }
+    lStart[i + 1] = lp;
+    uStart[i + 1] = up;
+  }
+  return { lStart, lCol, lVal, uStart, uCol, uVal, diag };
+}
+
+/**
  * Inverse of A via LU with partial pivoting; null when a pivot is exactly zero.
  *
  * Noise matrices are mostly zeros, and so are their LU factors: each column of the inverse
@@ -111,39 +157,7 @@ export function inverse(a: Matrix): Matrix | null {
   if (d.singular) return null;
   const { n, lu, perm } = d;
   // Nonzeros of L (strictly below the diagonal) and U (strictly above), row by row.
-  const lStart = new Int32Array(n + 1);
-  const uStart = new Int32Array(n + 1);
-  let lCount = 0;
-  let uCount = 0;
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < n; j++) {
-      if (j !== i && lu[i * n + j] !== 0) {
-        if (j < i) lCount++;
-        else uCount++;
-      }
-    }
-  }
-  const lCol = new Int32Array(lCount);
-  const lVal = new Float64Array(lCount);
-  const uCol = new Int32Array(uCount);
-  const uVal = new Float64Array(uCount);
-  for (let i = 0, lp = 0, up = 0; i < n; i++) {
-    lStart[i] = lp;
-    uStart[i] = up;
-    for (let j = 0; j < n; j++) {
-      const v = lu[i * n + j]!;
-      if (j === i || v === 0) continue;
-      if (j < i) {
-        lCol[lp] = j;
-        lVal[lp++] = v;
-      } else {
-        uCol[up] = j;
-        uVal[up++] = v;
-      }
-    }
-    lStart[i + 1] = lp;
-    uStart[i + 1] = up;
-  }
+  const { lStart, lCol, lVal, uStart, uCol, uVal } = splitFactors(lu, n);
   const out: Matrix = Array.from({ length: n }, () => new Array<number>(n).fill(0));
   const x = new Float64Array(n);
   for (let c = 0; c < n; c++) {
@@ -333,43 +347,7 @@ export function inverseOrdered(a: Matrix, order?: Int32Array): Matrix | null {
     }
   }
   // Factors by row: L strictly below the diagonal, U strictly above, and U's diagonal.
-  const lStart = new Int32Array(n + 1);
-  const uStart = new Int32Array(n + 1);
-  let lCount = 0;
-  let uCount = 0;
-  for (let i = 0; i < n; i++) {
-    const ib = i * n;
-    for (let j = 0; j < n; j++) {
-      if (j !== i && w[ib + j] !== 0) {
-        if (j < i) lCount++;
-        else uCount++;
-      }
-    }
-  }
-  const lCol = new Int32Array(lCount);
-  const lVal = new Float64Array(lCount);
-  const uCol = new Int32Array(uCount);
-  const uVal = new Float64Array(uCount);
-  const diag = new Float64Array(n);
-  for (let i = 0, lp = 0, up = 0; i < n; i++) {
-    const ib = i * n;
-    lStart[i] = lp;
-    uStart[i] = up;
-    diag[i] = w[ib + i]!;
-    for (let j = 0; j < n; j++) {
-      const v = w[ib + j]!;
-      if (j === i || v === 0) continue;
-      if (j < i) {
-        lCol[lp] = j;
-        lVal[lp++] = v;
-      } else {
-        uCol[up] = j;
-        uVal[up++] = v;
-      }
-    }
-    lStart[i + 1] = lp;
-    uStart[i + 1] = up;
-  }
+  const { lStart, lCol, lVal, uStart, uCol, uVal, diag } = splitFactors(w, n);
   // Row r of B⁻¹ (B = Q·A·Qᵀ, P·B = L·U) solves Bᵀ·y = e_r, i.e. Uᵀ·z = e_r, Lᵀ·v = z,
   // y = Pᵀ·v. Row j of U is column j of Uᵀ (and likewise for L), so both solves run
   // column-oriented over the row lists, skipping zero entries of the running solution:
