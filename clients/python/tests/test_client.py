@@ -82,23 +82,19 @@ def test_threshold_from_environment(monkeypatch, server_url):
 def test_above_the_threshold_results_come_from_a_job_and_equal_the_synchronous_ones(data, job_client, server_url):
     labels, pp = data
     jobs_before = requests.get(f"{server_url}/v1/jobs?limit=100").json()
-    sync = Client(server_url)
-    set_client(sync)
-    want = (
-        filter.find_label_issues(labels, pp, filter_by="both", return_indices_ranked_by="normalized_margin"),
-        filter.find_label_issues(labels, pp),
-        count.compute_confident_joint(labels, pp, calibrate=False),
-        dataset.rank_classes_by_label_quality(labels, pp),
-        dataset.find_overlapping_classes(labels, pp, asymmetric=True),
-    )
+    def calls():
+        return (
+            filter.find_label_issues(labels, pp, filter_by="both", return_indices_ranked_by="normalized_margin"),
+            filter.find_label_issues(labels, pp),
+            count.compute_confident_joint(labels, pp, calibrate=False),
+            dataset.rank_classes_by_label_quality(labels, pp),
+            dataset.find_overlapping_classes(labels, pp, asymmetric=True),
+        )
+
+    set_client(Client(server_url))
+    want = calls()
     set_client(job_client)
-    got = (
-        filter.find_label_issues(labels, pp, filter_by="both", return_indices_ranked_by="normalized_margin"),
-        filter.find_label_issues(labels, pp),
-        count.compute_confident_joint(labels, pp, calibrate=False),
-        dataset.rank_classes_by_label_quality(labels, pp),
-        dataset.find_overlapping_classes(labels, pp, asymmetric=True),
-    )
+    got = calls()
     for g, w in zip(got[:3], want[:3]):
         assert g.dtype == w.dtype and np.array_equal(g, w)
     for g, w in zip(got[3:], want[3:]):
@@ -296,3 +292,49 @@ def test_without_a_url_the_client_starts_a_local_server_and_stops_it_at_exit(tmp
         requests.get(out["url"] + "/healthz", timeout=2)
     with pytest.raises(ProcessLookupError):
         os.kill(out["pid"], 0)
+
+
+def test_a_shed_request_503_is_retried_after_retry_after():
+    """A 503 means the server refused before doing any work: the client waits and retries."""
+    import http.server
+    import threading
+
+    calls = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802
+            self.rfile.read(int(self.headers["Content-Length"]))
+            calls.append(self.path)
+            if len(calls) < 3:
+                body = b'{"type":"x","title":"Service Unavailable","status":503,"detail":"busy"}'
+                self.send_response(503)
+                self.send_header("Retry-After", "0")
+                self.send_header("Content-Type", "application/problem+json")
+            else:
+                body = b'{"label_quality_scores": [0.25, 0.5]}'
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    httpd = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{httpd.server_address[1]}"
+        set_client(Client(url))
+        scores = rank.get_label_quality_scores([0, 1], [[0.5, 0.5], [0.5, 0.5]])
+        assert scores.dtype == np.float64 and scores.tolist() == [0.25, 0.5]
+        assert calls == ["/v1/label-quality-scores"] * 3
+        calls.clear()
+        set_client(Client(url, retries=1))
+        with pytest.raises(labelcheck.LabelcheckError, match="busy") as err:
+            rank.get_label_quality_scores([0, 1], [[0.5, 0.5], [0.5, 0.5]])
+        assert err.value.status == 503 and len(calls) == 2
+    finally:
+        set_client(None)
+        httpd.shutdown()
+        httpd.server_close()

@@ -48,7 +48,9 @@ class Client:
 
     ``api_key`` is sent as ``Authorization: Bearer <api_key>`` (the server's ``API_KEY``).
     ``job_threshold_bytes``: inputs larger than this (``.npy`` bytes of all arrays) go
-    through uploads and a job. ``timeout``: seconds per HTTP request.
+    through uploads and a job. ``timeout``: seconds per HTTP request. ``retries``: how
+    often a 503 (the server shed the request before working on it) is retried, after its
+    ``Retry-After`` (at most 5 s).
     """
 
     def __init__(
@@ -60,6 +62,7 @@ class Client:
         job_threshold_bytes: Optional[int] = None,
         part_bytes: int = DEFAULT_PART_BYTES,
         poll_interval: float = 0.5,
+        retries: int = 5,
     ) -> None:
         self.url = url.rstrip("/")
         self.api_key = api_key
@@ -67,6 +70,7 @@ class Client:
         self.job_threshold_bytes = _threshold_from_env() if job_threshold_bytes is None else int(job_threshold_bytes)
         self.part_bytes = int(part_bytes)
         self.poll_interval = poll_interval
+        self.retries = int(retries)
         self.session = requests.Session()
         if api_key:
             self.session.headers["Authorization"] = f"Bearer {api_key}"
@@ -79,7 +83,12 @@ class Client:
         """One HTTP request; an error status becomes a :class:`LabelcheckError`."""
         kwargs.setdefault("timeout", self.timeout)
         url = path if path.startswith("http") else self.url + path
-        resp = self.session.request(method, url, **kwargs)
+        for attempt in range(self.retries + 1):
+            resp = self.session.request(method, url, **kwargs)
+            # 503 = load shed before any work was done (worker pool full, under pressure): retry
+            if resp.status_code != 503 or attempt == self.retries:
+                break
+            time.sleep(_retry_after(resp, attempt))
         if resp.status_code >= 400:
             raise _error_of(resp)
         return resp
@@ -175,6 +184,13 @@ class Client:
             page = self.request("GET", url).json()
             yield page["label_issues"]
             url = page.get("next")
+
+
+def _retry_after(resp: requests.Response, attempt: int) -> float:
+    try:
+        return min(float(resp.headers.get("Retry-After", "")), 5.0)
+    except ValueError:
+        return min(0.5 * 2**attempt, 5.0)
 
 
 def _job_id(job: Any) -> str:

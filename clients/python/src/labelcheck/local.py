@@ -101,7 +101,8 @@ class LocalServer:
             )
         port = free_port()
         data_dir = tempfile.TemporaryDirectory(prefix="labelcheck-")
-        env = {**os.environ, "PORT": str(port), "HOST": "127.0.0.1", "DATA_DIR": data_dir.name, "LOG_LEVEL": "warn"}
+        # one user's server: no load shedding on event-loop delay (a busy laptop is not overload)
+        env = {"MAX_EVENT_LOOP_DELAY_MS": "0", **os.environ, "PORT": str(port), "HOST": "127.0.0.1", "DATA_DIR": data_dir.name, "LOG_LEVEL": "warn"}
         env.pop("API_KEY", None)
         log = open(os.path.join(data_dir.name, "server.log"), "wb")
         process = subprocess.Popen([*cmd, "serve"], env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
