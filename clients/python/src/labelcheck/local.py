@@ -13,6 +13,7 @@ Resolution order of :func:`get_client`:
 from __future__ import annotations
 
 import atexit
+import functools
 import os
 import shlex
 import shutil
@@ -47,10 +48,16 @@ def get_client() -> Client:
         return _explicit
     url = os.environ.get("LABELCHECK_URL")
     if url:
-        return Client(url, os.environ.get("LABELCHECK_API_KEY") or None)
+        return _env_client(url, os.environ.get("LABELCHECK_API_KEY") or None)
     if _local is None:
         _local = LocalServer.start()
     return _local.client
+
+
+@functools.lru_cache(maxsize=4)
+def _env_client(url: str, api_key: Optional[str]) -> Client:
+    """One client (and connection pool) per LABELCHECK_URL / LABELCHECK_API_KEY value."""
+    return Client(url, api_key)
 
 
 def find_cli() -> Optional[List[str]]:
@@ -68,7 +75,10 @@ def find_cli() -> Optional[List[str]]:
         return [exe]
     npx = shutil.which("npx")
     if npx:
-        probe = subprocess.run([npx, "--no-install", "labelcheck", "--help"], capture_output=True, timeout=120)
+        try:
+            probe = subprocess.run([npx, "--no-install", "labelcheck", "--help"], capture_output=True, timeout=120)
+        except (OSError, subprocess.TimeoutExpired):
+            return None
         if probe.returncode == 0:
             return [npx, "--no-install", "labelcheck"]
     return None
