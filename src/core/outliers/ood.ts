@@ -4,8 +4,7 @@
  */
 import { assertValidInputs, getConfidentThresholds } from '../count.js';
 import { InputError } from '../errors.js';
-import type { FeatureMatrix } from '../knn.js';
-import { metricLabel, type KnnMetric, type SklearnAlgorithm } from '../knn.js';
+import { featureMatrix, metricLabel, type FeatureMatrix, type KnnMetric, type SklearnAlgorithm } from '../knn.js';
 import type { ProbMatrix } from '../types.js';
 import { buildKnnIndex, fitFeatureScores, queryFeatureScores, resolveK, type KnnIndex } from './features.js';
 import { assertOodMethod, predProbsOodScores, type OodMethod } from './pred-probs.js';
@@ -44,9 +43,9 @@ export const OOD_MESSAGES = {
     "OOD scores are not adjusted with confident thresholds. If scores need to be adjusted set params['adjusted_pred_probs'] = True. Otherwise passing in confident_thresholds and/or labels does not change score calculation.",
 } as const;
 
-/** Inputs of fit / score: exactly one of features (N×D; `null` d = not 2-D) and pred_probs. */
+/** Inputs of fit / score: exactly one of features (N×D) and pred_probs. */
 export interface OodInput {
-  features?: FeatureMatrix | { notTwoD: true };
+  features?: FeatureMatrix;
   predProbs?: ProbMatrix;
   labels?: Int32Array;
 }
@@ -58,6 +57,25 @@ export interface OodState {
   n_neighbors?: number;
   metric?: 'euclidean' | 'cosine' | 'scipy.spatial.distance.euclidean';
   sklearn_algorithm?: SklearnAlgorithm;
+}
+
+/** Nested number arrays → an N×D feature matrix; anything not 2-D raises cleanlab's shape error. */
+export function toFeatureMatrix(x: unknown, field = 'features'): FeatureMatrix {
+  const rows = x as unknown[];
+  if (!Array.isArray(rows) || rows.length === 0 || !rows.every((r) => Array.isArray(r))) {
+    throw new InputError(field, OOD_MESSAGES.featureShape);
+  }
+  const d = (rows[0] as unknown[]).length;
+  const data = new Float64Array(rows.length * d);
+  rows.forEach((r, i) => {
+    const row = r as unknown[];
+    if (row.length !== d) throw new InputError(field, `${field}[${i}] has ${row.length} values, expected ${d} (every row needs the same number of features).`, { row: i });
+    row.forEach((v, j) => {
+      if (typeof v !== 'number' || !Number.isFinite(v)) throw new InputError(field, `${field}[${i}][${j}] = ${String(v)} is not a finite number.`, { row: i, column: j });
+      data[i * d + j] = v;
+    });
+  });
+  return featureMatrix(data, rows.length, d);
 }
 
 export class OutOfDistribution {
@@ -131,7 +149,6 @@ export class OutOfDistribution {
     const hasP = input.predProbs !== undefined;
     if (!hasF && !hasP) throw new InputError('features', OOD_MESSAGES.noInput);
     if (hasF && hasP) throw new InputError('features', OOD_MESSAGES.bothInputs);
-    if (hasF && 'notTwoD' in input.features!) throw new InputError('features', OOD_MESSAGES.featureShape);
     return hasF ? 'features' : 'pred_probs';
   }
 
