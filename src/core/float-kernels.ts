@@ -80,6 +80,7 @@ const fmaTerms = new Float64Array(3);
 
 /** fma(a, b, c) = a·b + c rounded once (N2), via TwoProduct and an exactly rounded 3-term sum. */
 export function fma(a: number, b: number, c: number): number {
+  if (!Number.isFinite(c) && Number.isFinite(a) && Number.isFinite(b)) return c + 0 * a * b;
   const p = a * b;
   if (!Number.isFinite(p) || !Number.isFinite(c) || p === 0) return p + c;
   const e = twoProductLow(a, b, p);
