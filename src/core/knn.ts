@@ -10,6 +10,7 @@
  * evaluate only those with the exact FMA chain; the k smallest exact distances are the same.
  */
 import { einsumRowDot, exactNorm, gemmDot } from './float-kernels.js';
+import { selectKth } from './argsort.js';
 import { InputError } from './errors.js';
 
 /** Row-major N×D float64 feature matrix. */
@@ -67,7 +68,7 @@ interface Prepared {
   rows: Float64Array;
   /** squared norms in sklearn's order (GEMM-euclidean), else empty */
   sq: Float64Array;
-  /** Σ_j |x_j| · max|x_j| style bound term: Σ x_j² computed plainly (for error margins) */
+  /** plain Σ x_j² per row (the scale of the rounding-error margin) */
   mag: Float64Array;
 }
 
@@ -165,15 +166,11 @@ export function kNearest(fit: FeatureMatrix, query: FeatureMatrix, k: number, pa
   const candDist = new Float64Array(nf);
   const cheap = path === 'kd_tree' || path === 'scipy';
   const eps = Number.EPSILON;
+  let maxMag = 0;
+  for (let j = 0; j < nf; j++) if (f.mag[j]! > maxMag) maxMag = f.mag[j]!;
   for (let i = 0; i < nq; i++) {
     let nc = 0;
-    if (cheap && path === 'kd_tree') {
-      for (let j = 0; j < nf; j++) {
-        candIdx[j] = j;
-        candDist[j] = exactDistance(path, f, q, d, i, j);
-      }
-      nc = nf;
-    } else if (cheap) {
+    if (cheap) {
       for (let j = 0; j < nf; j++) {
         candIdx[j] = j;
         candDist[j] = exactDistance(path, f, q, d, i, j);
@@ -184,7 +181,6 @@ export function kNearest(fit: FeatureMatrix, query: FeatureMatrix, k: number, pa
       const x = q.rows;
       const y = f.rows;
       const xo = i * d;
-      let bound = 0;
       for (let j = 0; j < nf; j++) {
         const yo = j * d;
         let g = 0;
@@ -195,12 +191,10 @@ export function kNearest(fit: FeatureMatrix, query: FeatureMatrix, k: number, pa
       if (zeroSelf) approx[i] = -Infinity;
       // k-th smallest approximate value
       scratch.set(approx);
-      const kth = kthSmallest(scratch, nf, Math.min(k, nf) - 1);
+      const kth = selectKth(scratch, nf, Math.min(k, nf) - 1);
       // |approx − exact| ≤ (d + 4)·eps·(Σ|x_j y_j|·2 + ‖x‖² + ‖y‖²) ≤ (d + 4)·eps·2·(‖x‖² + ‖y‖²)
       const qm = q.mag[i]!;
-      let maxMag = 0;
-      for (let j = 0; j < nf; j++) if (f.mag[j]! > maxMag) maxMag = f.mag[j]!;
-      bound = 4 * (d + 4) * eps * (qm + maxMag) + 4 * eps * Math.abs(kth);
+      const bound = 4 * (d + 4) * eps * (qm + maxMag) + 4 * eps * Math.abs(kth);
       const cut = kth + 2 * bound;
       for (let j = 0; j < nf; j++) {
         if (approx[j]! <= cut) {
@@ -235,30 +229,4 @@ function takeSmallest(ci: Int32Array, cd: Float64Array, nc: number, k: number, d
     dist[o + p] = v;
     idx[o + p] = j;
   }
-}
-
-/** Value of the m-th smallest (0-based) of a[0..len) (reorders a); −Infinity allowed. */
-function kthSmallest(a: Float64Array, len: number, m: number): number {
-  let lo = 0;
-  let hi = len - 1;
-  while (hi > lo) {
-    const pivot = a[(lo + hi) >>> 1]!;
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while (a[i]! < pivot) i++;
-      while (a[j]! > pivot) j--;
-      if (i <= j) {
-        const t = a[i]!;
-        a[i] = a[j]!;
-        a[j] = t;
-        i++;
-        j--;
-      }
-    }
-    if (m <= j) hi = j;
-    else if (m >= i) lo = i;
-    else return a[m]!;
-  }
-  return a[m]!;
 }

@@ -5,7 +5,7 @@
 import { argsortBy, type TieOrder } from '../argsort.js';
 import { InputError } from '../errors.js';
 import { dot, softmax } from '../float-kernels.js';
-import { odData, pruneByConfidence, type OdData, type OdLabel, type OdPrediction } from './data.js';
+import { odData, pruneByConfidence, type OdData, type OdImage, type OdLabel, type OdPrediction } from './data.js';
 import { datasetGeometry, minPossibleSimilarity, type ImageGeometry } from './geometry.js';
 
 export const ALPHA = 0.9;
@@ -39,12 +39,14 @@ function prepare(data: OdData, alpha: number): Prepared {
   return { data, geoms, mps: minPossibleSimilarity(geoms) };
 }
 
+/** Map every image with its geometry and box counts (M labels, m predictions). */
+function perImage(p: Prepared, f: (im: OdImage, g: ImageGeometry, M: number, m: number) => Float64Array): Float64Array[] {
+  return p.data.images.map((im, n) => f(im, p.geoms[n]!, im.ll.length, im.pl.length));
+}
+
 /** Overlooked scores (D4): one per predicted box, NaN where not applicable. */
 function overlooked(p: Prepared, high: number): Float64Array[] {
-  return p.data.images.map((im, n) => {
-    const g = p.geoms[n]!;
-    const M = im.ll.length;
-    const m = im.pl.length;
+  return perImage(p, (im, g, M, m) => {
     const out = new Float64Array(m);
     for (let j = 0; j < m; j++) {
       const conf = im.pc[j]!;
@@ -71,10 +73,7 @@ function overlooked(p: Prepared, high: number): Float64Array[] {
 
 /** Badloc scores (D4): one per label box. */
 function badloc(p: Prepared, low: number): Float64Array[] {
-  return p.data.images.map((im, n) => {
-    const g = p.geoms[n]!;
-    const M = im.ll.length;
-    const m = im.pl.length;
+  return perImage(p, (im, g, M, m) => {
     const out = new Float64Array(M);
     for (let i = 0; i < M; i++) {
       const k = im.ll[i]!;
@@ -103,10 +102,7 @@ function badloc(p: Prepared, low: number): Float64Array[] {
 
 /** Swap scores (D4): one per label box. */
 function swap(p: Prepared, high: number, overlappingLabelCheck: boolean): Float64Array[] {
-  return p.data.images.map((im, n) => {
-    const g = p.geoms[n]!;
-    const M = im.ll.length;
-    const m = im.pl.length;
+  return perImage(p, (im, g, M, m) => {
     const out = new Float64Array(M);
     for (let i = 0; i < M; i++) {
       const k = im.ll[i]!;
