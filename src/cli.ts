@@ -25,7 +25,7 @@ Usage:
                                                 stratified K-fold softmax regression (tfjs)
   labelcheck endpoints                          list the endpoints
 
-Endpoints: ${ENDPOINTS.map((e) => e.name).join(', ')}
+Endpoints: ${ENDPOINTS.map((e) => e.name.replace('/', ' ')).join(', ')}
 
 Options with .npy input are the request's JSON fields in kebab case, e.g.
   --filter-by prune_by_class --rank-by normalized_margin --limit 20 --frac-noise 0.5
@@ -35,6 +35,18 @@ else as strings; a flag without a value means true.
 
 Output: the JSON response body on stdout (exit 0); invalid input: a problem JSON on stderr
 (exit 2).`;
+
+/** Further `.npy` array flags of the task-type endpoints (object detection, regression, outliers). */
+const NPY_FLAGS = new Set([
+  'labels-bboxes',
+  'labels-labels',
+  'labels-counts',
+  'predictions',
+  'predictions-counts',
+  'features',
+  'score-features',
+  'score-pred-probs',
+]);
 
 export interface CliIo {
   stdout: (s: string) => void;
@@ -115,7 +127,7 @@ export function payloadFromFlags(flags: Map<string, string | true>, io: CliIo): 
   }
   for (const [flag, value] of flags) {
     if (flag === 'options') continue;
-    if (flag.endsWith('.npy') || flag === 'pred-probs' || flag === 'labels' || flag === 'labels-multiannotator') {
+    if (flag.endsWith('.npy') || flag === 'pred-probs' || flag === 'labels' || flag === 'labels-multiannotator' || NPY_FLAGS.has(flag)) {
       if (value === true) throw new UsageError(`--${flag} needs a .npy file name`);
       const field = kebabToSnake(flag);
       parts[field] = readFileOrFail(io, value, field);
@@ -151,8 +163,12 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
     return crossValCommand(rest, io);
   }
   if (command === 'endpoints') {
-    for (const e of ENDPOINTS) io.stdout(`${e.name.padEnd(28)} POST ${e.path}  ${e.summary}\n`);
+    for (const e of ENDPOINTS) io.stdout(`${e.name.replace('/', ' ').padEnd(38)} POST ${e.path}  ${e.summary}\n`);
     return 0;
+  }
+  // Two-word commands follow the route path: `labelcheck object-detection label-issues …`
+  if (!ENDPOINTS.some((e) => e.name === command) && rest[0] !== undefined && ENDPOINTS.some((e) => e.name === `${command}/${rest[0]}`)) {
+    return main([`${command}/${rest[0]}`, ...rest.slice(1)], io);
   }
   if (!ENDPOINTS.some((e) => e.name === command)) {
     io.stderr(`labelcheck: unknown command '${command}'\n\n${USAGE}\n`);

@@ -66,19 +66,40 @@ export function makeRowScorer(method: RankBy, k: number, adjustThresholds: Array
   return { method, k, shift, tmax, lnK: Math.log(k), buf: new Float64Array(k) };
 }
 
+/**
+ * adjust_pred_probs (§9): out = P' with P'[j] = (P[j] − t[j]) + max t, divided by its
+ * pairwise row sum. Needs a scorer made with thresholds.
+ */
+export function adjustRow(sc0: RowScorer, d: ArrayLike<number>, o: number, out: Float64Array): Float64Array {
+  const k = sc0.k;
+  const shift = sc0.shift!;
+  const tmax = sc0.tmax;
+  for (let j = 0; j < k; j++) out[j] = d[o + j]! - shift[j]! + tmax;
+  const rs = pairwiseSum(out, 0, k);
+  for (let j = 0; j < k; j++) out[j] = out[j]! / rs;
+  return out;
+}
+
+/**
+ * cleanlab's `get_normalized_entropy` of one row src[so .. so+k): −PSUM(xlogy(p, p)) / ln K.
+ * `buf` (length ≥ k) may alias src only when so = 0.
+ */
+export function normalizedEntropy(src: ArrayLike<number>, so: number, k: number, buf: Float64Array, lnK: number = Math.log(k)): number {
+  for (let j = 0; j < k; j++) {
+    const p = src[so + j]!;
+    buf[j] = p === 0 ? 0 : p * Math.log(p); // scipy xlogy(p, p)
+  }
+  return -pairwiseSum(buf, 0, k) / lnK;
+}
+
 /** Label quality score of one row (data[o .. o+k), given label s), spec §9. */
 export function scoreRow(sc0: RowScorer, d: ArrayLike<number>, o: number, s: number): number {
   const k = sc0.k;
   const buf = sc0.buf;
   let src: ArrayLike<number> = d;
   let so = o;
-  const shift = sc0.shift;
-  if (shift) {
-    // P' = (P - t) + max t, then divided by its pairwise row sum
-    const tmax = sc0.tmax;
-    for (let j = 0; j < k; j++) buf[j] = d[o + j]! - shift[j]! + tmax;
-    const rs = pairwiseSum(buf, 0, k);
-    for (let j = 0; j < k; j++) buf[j] = buf[j]! / rs;
+  if (sc0.shift) {
+    adjustRow(sc0, d, o, buf);
     src = buf;
     so = 0;
   }
@@ -96,11 +117,7 @@ export function scoreRow(sc0: RowScorer, d: ArrayLike<number>, o: number, s: num
     return (sc - mx + 1) / 2;
   }
   // confidence_weighted_entropy (never with adjusted probabilities)
-  for (let j = 0; j < k; j++) {
-    const p = src[so + j]!;
-    buf[j] = p === 0 ? 0 : p * Math.log(p); // scipy xlogy(p, p)
-  }
-  const h = -pairwiseSum(buf, 0, k) / sc0.lnK;
+  const h = normalizedEntropy(src, so, k, buf, sc0.lnK);
   const x = h / (sc < 1e-6 ? 1e-6 : sc);
   return Math.log(x + 1) / (x < 1e-6 ? 1e-6 : x);
 }

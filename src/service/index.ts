@@ -11,6 +11,9 @@ import { labelIssuesEndpoint } from './label-issues.js';
 import { labelQualityScoresEndpoint } from './label-quality-scores.js';
 import { multiannotatorConsensusEndpoint } from './multiannotator.js';
 import { multilabelLabelIssuesEndpoint } from './multilabel.js';
+import { objectDetectionLabelIssuesEndpoint, objectDetectionQualityEndpoint, objectDetectionSummaryEndpoint } from './object-detection.js';
+import { outliersEndpoint } from './outliers.js';
+import { regressionQualityEndpoint } from './regression.js';
 import type { EndpointSpec, RequestPayload, ServiceResult } from './types.js';
 
 export type { EndpointSpec, RequestPayload, ServiceResult } from './types.js';
@@ -23,6 +26,11 @@ export const ENDPOINTS: readonly EndpointSpec[] = [
   correctedAccuracyEndpoint,
   multilabelLabelIssuesEndpoint,
   multiannotatorConsensusEndpoint,
+  objectDetectionLabelIssuesEndpoint,
+  objectDetectionQualityEndpoint,
+  objectDetectionSummaryEndpoint,
+  regressionQualityEndpoint,
+  outliersEndpoint,
 ];
 
 export type EndpointName = string;

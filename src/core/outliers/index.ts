@@ -1,0 +1,3 @@
+export * from './features.js';
+export * from './pred-probs.js';
+export * from './ood.js';
