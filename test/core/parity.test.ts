@@ -34,7 +34,7 @@ import {
   type RankBy,
   type TieOrder,
 } from '../../src/core/index.js';
-import { entriesOf, loadParityFixture, parityFiles, toInputs, type FixtureEntry, type ParityFixture } from '../helpers/fixtures.js';
+import { diffWarnings, entriesOf, loadParityFixture, parityFiles, toInputs, type FixtureEntry, type ParityFixture } from '../helpers/fixtures.js';
 import { diffClose, diffIntegers } from '../helpers/tolerance.js';
 
 interface Ctx {
@@ -252,29 +252,6 @@ function resolveSameAs(fx: ParityFixture, value: unknown, variant: 'result' | 'r
   const out: Record<string, unknown> = {};
   for (const key of keys) out[key] = resolveSameAs(fx, obj[key], variant);
   return out;
-}
-
-/** Compare our warnings with the fixture's `warnings` ("Category: text"). */
-function diffWarnings(ours: string[], expected: string[] | undefined): string[] {
-  const problems: string[] = [];
-  const exp = expected ?? [];
-  const used = new Set<number>();
-  for (const w of exp) {
-    const colon = w.indexOf(': ');
-    const category = w.slice(0, colon);
-    const text = w.slice(colon + 2);
-    // numpy's RuntimeWarnings are reported by one descriptive warning of ours naming them
-    const i =
-      category === 'RuntimeWarning'
-        ? ours.findIndex((o) => o.includes('RuntimeWarning'))
-        : ours.findIndex((o, idx) => o === text && !used.has(idx));
-    if (i < 0) problems.push(`missing warning: ${w}`);
-    else used.add(i);
-  }
-  ours.forEach((o, idx) => {
-    if (!used.has(idx)) problems.push(`unexpected warning: ${o}`);
-  });
-  return problems;
 }
 
 function compare(runner: Runner, entry: FixtureEntry, actual: Out, expected: unknown): string[] {
