@@ -171,6 +171,23 @@ export function resolveKwargs(fx: TaskFixture, kw: Record<string, unknown> | nul
   return out;
 }
 
+/**
+ * An entry where cleanlab raised: under both tie rules `run` must throw an InputError with
+ * cleanlab's message.
+ */
+export function checkRaises(t: Test, label: string, entry: FixtureEntry, run: (ties: TieOrder) => unknown): void {
+  for (const ties of ['stable', 'numpy'] as const) {
+    let thrown: unknown = null;
+    try {
+      run(ties);
+    } catch (e) {
+      thrown = e;
+    }
+    t.ok(thrown instanceof InputError, `${label} [${ties}] raises InputError (cleanlab: ${entry.raises})`);
+    t.equal((thrown as Error | null)?.message, entry.message, `${label} [${ties}] error message`);
+  }
+}
+
 /** One cleanlab function of a task-type fixture: the kwargs it understands and how to run it. */
 export interface TaskRunner<C> {
   kwargs: readonly string[];
@@ -229,16 +246,7 @@ export function runTaskFixtureSuite<C>(
           }
           const kw = resolveKwargs(fx, entry.kwargs);
           if (entry.raises !== undefined) {
-            for (const ties of ['stable', 'numpy'] as const) {
-              let thrown: unknown = null;
-              try {
-                runner.run(ctx, kw, ties);
-              } catch (e) {
-                thrown = e;
-              }
-              t.ok(thrown instanceof InputError, `${label} [${ties}] raises InputError (cleanlab: ${entry.raises})`);
-              t.equal((thrown as Error | null)?.message, entry.message, `${label} [${ties}] message`);
-            }
+            checkRaises(t, label, entry, (ties) => runner.run(ctx, kw, ties));
             return;
           }
           if (entry.result === undefined || (entry.tie_sensitive && entry.result_stable_sort === undefined)) {
