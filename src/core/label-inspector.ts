@@ -11,7 +11,7 @@
  * A batch is a list of row runs, so strided layouts (segmentation's class axis second) need
  * no transposed copy.
  */
-import { markSmallest, type TieOrder } from './argsort.js';
+import { markCut, markSmallest, type SelectionCut, type TieOrder } from './argsort.js';
 import { thresholdsFromSums } from './count.js';
 import { firstArgmax, pairwiseSum } from './numeric.js';
 import { makeRowScorer, scoreRow, type RowScorer } from './rank.js';
@@ -142,11 +142,73 @@ export class LabelInspector {
 }
 
 /**
- * Selection (B1): flag in `out` the first m of ARGSORT(scores[0..n)) — the m lowest scores,
- * ties by `ties` (stable: lower index first; numpy: cleanlab's introsort order); all rows
- * when m ≥ n.
+ * Selection (B1): flag in `out` the first m of ARGSORT(scores) — the m lowest scores, ties
+ * by `ties` (stable: lower index first; numpy: cleanlab's introsort order); all rows when
+ * m ≥ n. The stable rule selects by radix on the keys' bit patterns: O(n) time and no copy
+ * of the scores (they can be as many as the pixels of a segmentation dataset).
  */
-export function markLabelIssues(scores: Float64Array, m: number, ties: TieOrder, out: Uint8Array): void {
+export function markLabelIssues(scores: Float64Array | Float32Array, m: number, ties: TieOrder, out: Uint8Array): void {
   const n = scores.length;
-  markSmallest(scores, n, Math.min(m, n), ties, new Float64Array(ties === 'stable' && m < n ? n : 0), out);
+  if (m <= 0) return;
+  if (ties === 'numpy' || m >= n) {
+    markSmallest(scores, n, Math.min(m, n), ties, new Float64Array(0), out);
+    return;
+  }
+  const cut = radixCut(scores, m);
+  if (cut) markCut(scores, n, cut, out);
+  else markSmallest(scores, n, m, ties, new Float64Array(n), out); // NaN keys: the general path
+}
+
+/**
+ * The stable cut of the m smallest keys (0 < m < n) by radix selection over the keys'
+ * order-preserving bit patterns, 16 bits per pass (2 passes for float32, 4 for float64);
+ * null when a key is NaN. −0 counts as +0.
+ */
+function radixCut(keys: Float64Array | Float32Array, m: number): SelectionCut | null {
+  const n = keys.length;
+  const f32 = keys instanceof Float32Array;
+  const u = new Uint32Array(keys.buffer, keys.byteOffset, f32 ? n : 2 * n);
+  for (let i = 0; i < n; i++) if (keys[i]! !== keys[i]!) return null;
+  // sortable pattern (hi, lo): flip every bit of negatives, the sign bit of the rest; ±0 → +0
+  const sortHi = (i: number): number => {
+    if (keys[i] === 0) return 0x80000000;
+    const w = f32 ? u[i]! : u[2 * i + 1]!; // little-endian: a float64's high word comes second
+    return (w & 0x80000000 ? ~w : w | 0x80000000) >>> 0;
+  };
+  const sortLo = (i: number): number => {
+    if (f32 || keys[i] === 0) return 0;
+    const hi = u[2 * i + 1]!;
+    return (hi & 0x80000000 ? ~u[2 * i]! : u[2 * i]!) >>> 0;
+  };
+  const hist = new Float64Array(65536);
+  let prefHi = 0;
+  let prefLo = 0;
+  let rank = m - 1; // rank of the pivot among the keys matching the prefix
+  let less = 0;
+  for (let p = 0; p < (f32 ? 2 : 4); p++) {
+    const maskHi = p === 0 ? 0 : p === 1 ? 0xffff0000 : 0xffffffff;
+    const maskLo = p === 3 ? 0xffff0000 : 0;
+    hist.fill(0);
+    for (let i = 0; i < n; i++) {
+      const hi = sortHi(i);
+      const lo = p >= 2 ? sortLo(i) : 0;
+      if ((hi & maskHi) >>> 0 !== prefHi || (lo & maskLo) >>> 0 !== prefLo) continue;
+      const dgt = p === 0 ? hi >>> 16 : p === 1 ? hi & 0xffff : p === 2 ? lo >>> 16 : lo & 0xffff;
+      hist[dgt]!++;
+    }
+    let b = 0;
+    while (rank >= hist[b]!) {
+      rank -= hist[b]!;
+      less += hist[b]!;
+      b++;
+    }
+    if (p === 0) prefHi = (b << 16) >>> 0;
+    else if (p === 1) prefHi = (prefHi | b) >>> 0;
+    else if (p === 2) prefLo = (b << 16) >>> 0;
+    else prefLo = (prefLo | b) >>> 0;
+  }
+  for (let i = 0; i < n; i++) {
+    if (sortHi(i) === prefHi && sortLo(i) === prefLo) return { all: false, pivot: keys[i]! === 0 ? 0 : keys[i]!, eqTake: m - less, nanTake: 0 };
+  }
+  return null;
 }

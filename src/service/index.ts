@@ -11,6 +11,8 @@ import { labelIssuesEndpoint } from './label-issues.js';
 import { labelQualityScoresEndpoint } from './label-quality-scores.js';
 import { multiannotatorConsensusEndpoint } from './multiannotator.js';
 import { multilabelLabelIssuesEndpoint } from './multilabel.js';
+import { segLabelIssuesEndpoint, segLabelQualityScoresEndpoint } from './segmentation.js';
+import { tokenLabelIssuesEndpoint, tokenLabelQualityScoresEndpoint } from './token-classification.js';
 import type { EndpointSpec, RequestPayload, ServiceResult } from './types.js';
 
 export type { EndpointSpec, RequestPayload, ServiceResult } from './types.js';
@@ -23,6 +25,10 @@ export const ENDPOINTS: readonly EndpointSpec[] = [
   correctedAccuracyEndpoint,
   multilabelLabelIssuesEndpoint,
   multiannotatorConsensusEndpoint,
+  tokenLabelIssuesEndpoint,
+  tokenLabelQualityScoresEndpoint,
+  segLabelIssuesEndpoint,
+  segLabelQualityScoresEndpoint,
 ];
 
 export type EndpointName = string;

@@ -93,3 +93,25 @@ t.test('lnInteger is correctly rounded where Math.log is not', async (t) => {
   t.equal(lnInteger(2), Math.LN2);
   t.equal(lnInteger(10), Math.LN10);
 });
+
+t.test('inspector selection (radix, stable) = the first m of a stable argsort', async (t) => {
+  const { markLabelIssues } = await import('../../src/core/label-inspector.js');
+  const { argsortStable } = await import('../../src/core/argsort.js');
+  for (const f32 of [false, true]) {
+    for (const [n, grid] of [[1000, 0.05], [5000, 0.001], [3000, 0]] as const) {
+      const keys = f32 ? new Float32Array(n) : new Float64Array(n);
+      for (let i = 0; i < n; i++) {
+        const v = grid ? Math.round((rnd() * 2 - 0.5) / grid) * grid : rnd() - 0.3;
+        keys[i] = i % 97 === 0 ? -0 : i % 89 === 0 ? 0 : v; // ties, negatives, ±0
+      }
+      const ord = argsortStable(keys);
+      for (const m of [1, 7, Math.floor(n / 3), n - 1]) {
+        const want = new Uint8Array(n);
+        for (let r = 0; r < m; r++) want[ord[r]!] = 1;
+        const got = new Uint8Array(n);
+        markLabelIssues(keys, m, 'stable', got);
+        t.same(Array.from(got), Array.from(want), `${f32 ? 'float32' : 'float64'} n=${n} grid=${grid} m=${m}`);
+      }
+    }
+  }
+});

@@ -117,7 +117,8 @@ export function inspectPixels(d: SegmentationData, f: number, batchSize: number,
   const imagesPerBatch = Math.max(Math.floor(batchSize / (k * hw)), 1);
   const inspector = new LabelInspector(k);
   for (const runs of batches(d, f, imagesPerBatch)) inspector.updateThresholds(runs);
-  const scores = new Float64Array(n * hw);
+  // self-confidences of float32 input are float32 values: keep them at half the memory
+  const scores = f === 1 && d.pp instanceof Float32Array ? new Float32Array(n * hw) : new Float64Array(n * hw);
   let at = 0;
   for (const runs of batches(d, f, imagesPerBatch)) at += inspector.scoreBatch(runs, scores, at);
   const small = new Uint8Array(n * hw);
