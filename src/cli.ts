@@ -18,6 +18,7 @@ export const USAGE = `labelcheck — find label errors with confident learning (
 Usage:
   labelcheck <endpoint> --input FILE|-          request body as JSON (file or stdin)
   labelcheck <endpoint> --pred-probs X.npy --labels Y.npy [options]
+  labelcheck token-classification label-issues --input FILE    (any endpoint by its path /v1/…)
   labelcheck serve                              start the HTTP API (PORT, HOST, … from the environment)
   labelcheck worker                             run a process that only executes queued jobs
   labelcheck cv-pred-probs --features X.npy --labels Y.npy --out P.npy [--folds 5] [--seed 0]
@@ -36,8 +37,12 @@ else as strings; a flag without a value means true.
 Output: the JSON response body on stdout (exit 0); invalid input: a problem JSON on stderr
 (exit 2).`;
 
-/** Further `.npy` array flags of the task-type endpoints (object detection, regression, outliers). */
+/** Flags that name `.npy` file parts (the endpoints' array fields, kebab case). */
 const NPY_FLAGS = new Set([
+  'pred-probs',
+  'labels',
+  'labels-multiannotator',
+  'sentence-lengths',
   'labels-bboxes',
   'labels-labels',
   'labels-counts',
@@ -127,7 +132,7 @@ export function payloadFromFlags(flags: Map<string, string | true>, io: CliIo): 
   }
   for (const [flag, value] of flags) {
     if (flag === 'options') continue;
-    if (flag.endsWith('.npy') || flag === 'pred-probs' || flag === 'labels' || flag === 'labels-multiannotator' || NPY_FLAGS.has(flag)) {
+    if (flag.endsWith('.npy') || NPY_FLAGS.has(flag)) {
       if (value === true) throw new UsageError(`--${flag} needs a .npy file name`);
       const field = kebabToSnake(flag);
       parts[field] = readFileOrFail(io, value, field);
@@ -166,22 +171,22 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
     for (const e of ENDPOINTS) io.stdout(`${e.name.replace('/', ' ').padEnd(38)} POST ${e.path}  ${e.summary}\n`);
     return 0;
   }
-  // Two-word commands follow the route path: `labelcheck object-detection label-issues …`
-  if (!ENDPOINTS.some((e) => e.name === command) && rest[0] !== undefined && ENDPOINTS.some((e) => e.name === `${command}/${rest[0]}`)) {
-    return main([`${command}/${rest[0]}`, ...rest.slice(1)], io);
-  }
-  if (!ENDPOINTS.some((e) => e.name === command)) {
+  // `labelcheck token-classification label-issues …` = the endpoint of path /v1/token-classification/label-issues
+  const byPath = rest[0] !== undefined ? ENDPOINTS.find((e) => e.path === `/v1/${command}/${rest[0]}`) : undefined;
+  const endpoint = byPath?.name ?? command;
+  const args = byPath ? rest.slice(1) : rest;
+  if (!ENDPOINTS.some((e) => e.name === endpoint)) {
     io.stderr(`labelcheck: unknown command '${command}'\n\n${USAGE}\n`);
     return 2;
   }
   try {
-    const payload = payloadFromFlags(parseFlags(rest), io);
-    const { body } = executeRequest(command, payload);
+    const payload = payloadFromFlags(parseFlags(args), io);
+    const { body } = executeRequest(endpoint, payload);
     io.stdout(JSON.stringify(body) + '\n');
     return 0;
   } catch (e) {
     if (e instanceof UsageError) {
-      io.stderr(`labelcheck ${command}: ${e.message}\n\n${USAGE}\n`);
+      io.stderr(`labelcheck ${endpoint}: ${e.message}\n\n${USAGE}\n`);
       return 2;
     }
     if (isInputError(e)) {

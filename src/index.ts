@@ -19,3 +19,6 @@ export { OutOfDistribution } from './core/outliers/index.js';
 export * from './io/index.js';
 export { ENDPOINTS, executeRequest, getEndpoint } from './service/index.js';
 export type { EndpointSpec, RequestPayload, ServiceResult } from './service/index.js';
+// task families beyond multiclass, under cleanlab's module names (spec task-types.md)
+export * as tokenClassification from './core/token-classification/index.js';
+export * as segmentation from './core/segmentation/index.js';

@@ -424,7 +424,7 @@ export function smallestStable(keys: ArrayLike<number>, m: number): Int32Array {
  * The stable rule uses O(n) selection; the numpy rule sorts with the reference introsort.
  */
 export function markSmallest(
-  keys: Float64Array,
+  keys: Float64Array | Float32Array,
   n: number,
   m: number,
   ties: TieOrder,

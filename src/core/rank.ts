@@ -4,7 +4,7 @@
 import { argsortBy, type TieOrder } from './argsort.js';
 import { assertValidInputs, getConfidentThresholds, clampedRange } from './count.js';
 import { InputError } from './errors.js';
-import { pairwiseSum } from './numeric.js';
+import { lnInteger, pairwiseSum } from './numeric.js';
 import { RANK_BY_VALUES, type ProbMatrix, type RankBy } from './types.js';
 
 export const CWE_ADJUST_MESSAGE = 'adjust_pred_probs is not currently supported for confidence_weighted_entropy.';
@@ -13,9 +13,11 @@ export const CWE_RANGE_MESSAGE = 'All probabilities are required to be in the in
 /** Throws cleanlab's ValueError text for an unknown scoring method. */
 export function assertRankBy(method: unknown, field = 'rank_by'): asserts method is RankBy {
   if (!RANK_BY_VALUES.includes(method as RankBy)) {
+    // cleanlab's text verbatim, including the indentation of its triple-quoted string
+    // (fixtures token-classification/*: rank.get_label_quality_scores with "entropy")
     throw new InputError(
       field,
-      `${String(method)} is not a valid scoring method for rank_by!\nPlease choose a valid rank_by: self_confidence, normalized_margin, confidence_weighted_entropy`,
+      `${String(method)} is not a valid scoring method for rank_by!\n            Please choose a valid rank_by: self_confidence, normalized_margin, confidence_weighted_entropy`,
     );
   }
 }
@@ -63,7 +65,7 @@ export function makeRowScorer(method: RankBy, k: number, adjustThresholds: Array
       if (t > tmax) tmax = t;
     }
   }
-  return { method, k, shift, tmax, lnK: Math.log(k), buf: new Float64Array(k) };
+  return { method, k, shift, tmax, lnK: lnInteger(k), buf: new Float64Array(k) };
 }
 
 /**

@@ -14,6 +14,8 @@ import { multilabelLabelIssuesEndpoint } from './multilabel.js';
 import { objectDetectionLabelIssuesEndpoint, objectDetectionQualityEndpoint, objectDetectionSummaryEndpoint } from './object-detection.js';
 import { outliersEndpoint } from './outliers.js';
 import { regressionQualityEndpoint } from './regression.js';
+import { segLabelIssuesEndpoint, segLabelQualityScoresEndpoint } from './segmentation.js';
+import { tokenLabelIssuesEndpoint, tokenLabelQualityScoresEndpoint } from './token-classification.js';
 import type { EndpointSpec, RequestPayload, ServiceResult } from './types.js';
 
 export type { EndpointSpec, RequestPayload, ServiceResult } from './types.js';
@@ -31,6 +33,10 @@ export const ENDPOINTS: readonly EndpointSpec[] = [
   objectDetectionSummaryEndpoint,
   regressionQualityEndpoint,
   outliersEndpoint,
+  tokenLabelIssuesEndpoint,
+  tokenLabelQualityScoresEndpoint,
+  segLabelIssuesEndpoint,
+  segLabelQualityScoresEndpoint,
 ];
 
 export type EndpointName = string;

@@ -9,6 +9,7 @@ import { writeNpy } from '../../src/io/npy.js';
 import { ENDPOINTS, executeRequest } from '../../src/service/index.js';
 import { expectProblem, jsonBody, multipart, npyParts, startApp, syntheticDataset, type FormPart } from './helpers.js';
 import { loadFixture } from '../helpers/fixtures.js';
+import { SEG_LABELS, SEG_PRED_PROBS, TOKEN_LABELS, TOKEN_PRED_PROBS } from '../helpers/examples.js';
 
 const fixture = (dir: string, name: string) => loadFixture(dir, name);
 
@@ -66,6 +67,27 @@ function requestFor(name: string): { json: Record<string, unknown>; form?: FormP
         ],
       };
     }
+    case 'token-classification/label-issues':
+    case 'token-classification/label-quality-scores': {
+      const flat = TOKEN_PRED_PROBS.flat();
+      return {
+        json: { labels: TOKEN_LABELS, pred_probs: TOKEN_PRED_PROBS },
+        form: [
+          { name: 'pred_probs', filename: 'p.npy', data: writeNpy(flat.flat(), '<f8', [flat.length, 3]) },
+          { name: 'labels', filename: 'l.npy', data: writeNpy(TOKEN_LABELS.flat(), '<i8', [flat.length]) },
+          { name: 'sentence_lengths', filename: 's.npy', data: writeNpy(TOKEN_LABELS.map((x) => x.length), '<i8', [TOKEN_LABELS.length]) },
+        ],
+      };
+    }
+    case 'segmentation/label-issues':
+    case 'segmentation/label-quality-scores':
+      return {
+        json: { labels: SEG_LABELS, pred_probs: SEG_PRED_PROBS },
+        form: [
+          { name: 'labels', filename: 'l.npy', data: writeNpy(SEG_LABELS.flat(2), '|u1', [2, 2, 2]) },
+          { name: 'pred_probs', filename: 'p.npy', data: writeNpy(SEG_PRED_PROBS.flat(3), '<f8', [2, 2, 2, 2]) },
+        ],
+      };
     default:
       return undefined;
   }

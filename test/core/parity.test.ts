@@ -22,7 +22,6 @@ import {
   getConfidentThresholds,
   getLabelQualityScores,
   healthSummary,
-  InputError,
   numLabelIssues,
   overallLabelHealthScore,
   rankClassesByLabelQuality,
@@ -34,7 +33,7 @@ import {
   type RankBy,
   type TieOrder,
 } from '../../src/core/index.js';
-import { entriesOf, loadParityFixture, parityFiles, toInputs, type FixtureEntry, type ParityFixture } from '../helpers/fixtures.js';
+import { checkRaises, diffWarnings, entriesOf, loadParityFixture, parityFiles, toInputs, type FixtureEntry, type ParityFixture } from '../helpers/fixtures.js';
 import { diffClose, diffIntegers } from '../helpers/tolerance.js';
 
 interface Ctx {
@@ -254,29 +253,6 @@ function resolveSameAs(fx: ParityFixture, value: unknown, variant: 'result' | 'r
   return out;
 }
 
-/** Compare our warnings with the fixture's `warnings` ("Category: text"). */
-function diffWarnings(ours: string[], expected: string[] | undefined): string[] {
-  const problems: string[] = [];
-  const exp = expected ?? [];
-  const used = new Set<number>();
-  for (const w of exp) {
-    const colon = w.indexOf(': ');
-    const category = w.slice(0, colon);
-    const text = w.slice(colon + 2);
-    // numpy's RuntimeWarnings are reported by one descriptive warning of ours naming them
-    const i =
-      category === 'RuntimeWarning'
-        ? ours.findIndex((o) => o.includes('RuntimeWarning'))
-        : ours.findIndex((o, idx) => o === text && !used.has(idx));
-    if (i < 0) problems.push(`missing warning: ${w}`);
-    else used.add(i);
-  }
-  ours.forEach((o, idx) => {
-    if (!used.has(idx)) problems.push(`unexpected warning: ${o}`);
-  });
-  return problems;
-}
-
 function compare(runner: Runner, entry: FixtureEntry, actual: Out, expected: unknown): string[] {
   if (runner.kind === 'find') {
     const v = actual.value as { output: string; data: unknown[]; indices?: Int32Array };
@@ -323,16 +299,7 @@ for (const file of parityFiles()) {
           return;
         }
         if (entry.raises !== undefined) {
-          for (const ties of ['stable', 'numpy'] as const) {
-            let thrown: unknown = null;
-            try {
-              runner.run(ctx, kw, ties);
-            } catch (e) {
-              thrown = e;
-            }
-            t.ok(thrown instanceof InputError, `${label} [${ties}] raises InputError (cleanlab: ${entry.raises})`);
-            t.equal((thrown as Error | null)?.message, entry.message, `${label} [${ties}] error message`);
-          }
+          checkRaises(t, label, entry, (ties) => runner.run(ctx, kw, ties));
           return;
         }
         if (entry.result === undefined) {

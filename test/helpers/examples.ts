@@ -42,3 +42,22 @@ export const MULTIANNOTATOR_PRED_PROBS: number[][] = [
   [0.1, 0.3, 0.6],
   [0.2, 0.5, 0.3],
 ];
+
+/** A token-classification example (3 sentences, K = 3): token (0, 2) and (2, 1) look mislabelled. */
+export const TOKEN_LABELS: number[][] = [[0, 1, 1], [2], [0, 0]];
+export const TOKEN_PRED_PROBS: number[][][] = [
+  [[0.9, 0.05, 0.05], [0.1, 0.8, 0.1], [0.7, 0.2, 0.1]],
+  [[0.2, 0.2, 0.6]],
+  [[0.6, 0.3, 0.1], [0.1, 0.1, 0.8]],
+];
+export const TOKEN_TOKENS: string[][] = [['Alice', 'met', 'Bob'], ['Paris'], ['in', 'Lima']];
+
+/** A segmentation example: two 2×2 images, K = 2; pixel (1, 0, 1) looks mislabelled. */
+export const SEG_LABELS: number[][][] = [
+  [[0, 0], [1, 1]],
+  [[0, 1], [1, 1]],
+];
+export const SEG_PRED_PROBS: number[][][][] = [
+  [[[0.9, 0.8], [0.2, 0.1]], [[0.1, 0.2], [0.8, 0.9]]],
+  [[[0.9, 0.95], [0.1, 0.2]], [[0.1, 0.05], [0.9, 0.8]]],
+];
