@@ -143,7 +143,7 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
     return -1; // keeps running
   }
   if (command === 'worker') {
-    const { runWorkerFromEnv } = await import('./jobs/worker-entry.js');
+    const { runWorkerFromEnv } = await import('./jobs/worker-command.js');
     await runWorkerFromEnv(process.env);
     return -1;
   }

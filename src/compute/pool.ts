@@ -9,7 +9,7 @@
  * - Request bytes are transferred to the worker (moved, not copied); the JSON response is
  *   serialised in the worker and transferred back.
  * - Workers run the built JS from dist/; when this module itself runs from TypeScript
- *   source (tsx: tests, `npm run dev`), they load worker.ts through tsx.
+ *   source (tsx: tests, `npm run dev`), they load pool-task.ts through tsx.
  */
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
@@ -64,7 +64,7 @@ export class PoolUnavailableError extends Error {
 const runningFromSource = import.meta.url.endsWith('.ts');
 
 function defaultWorkerFile(): string {
-  return fileURLToPath(new URL(runningFromSource ? './worker.ts' : './worker.js', import.meta.url));
+  return fileURLToPath(new URL(runningFromSource ? './pool-task.ts' : './pool-task.js', import.meta.url));
 }
 
 function defaultExecArgv(filename: string): string[] {

@@ -9,7 +9,7 @@ import { argsortNumpy, keepBest, stableCut, markCut, type TieOrder } from './arg
 import { InputError } from './errors.js';
 import { firstArgmax, givenIsNearArgmax, pairwiseSum, pairwiseSumStrided, roundHalfEven } from './numeric.js';
 import { calibrateSparse, nonzeroPositions, sequentialRowColSums, sparseTotal } from './sparse.js';
-import type { Matrix, NumLabelIssuesMethod, ProbMatrix, PyMethod } from './types.js';
+import { isOneOf, NUM_LABEL_ISSUES_METHODS, PY_METHODS, type Matrix, type NumLabelIssuesMethod, type ProbMatrix, type PyMethod } from './types.js';
 
 /**
  * ml-matrix (~10 MB of resident memory once loaded) serves only py_method='eqn': loaded on
@@ -25,12 +25,6 @@ export type { TieOrder } from './argsort.js';
 /** Memory order in which cleanlab sums a K×K confident joint during calibration (§5). */
 export type SumOrder = 'column' | 'row';
 
-export const PY_METHODS: readonly PyMethod[] = ['cnt', 'eqn', 'marginal', 'marginal_ps'];
-export const NUM_LABEL_ISSUES_METHODS: readonly NumLabelIssuesMethod[] = [
-  'off_diagonal',
-  'off_diagonal_calibrated',
-  'off_diagonal_custom',
-];
 
 // =======================================================================================
 // Flat K×K helpers
@@ -1182,7 +1176,7 @@ export function estimateLatentFlat(
   opts: { pyMethod?: PyMethod; convergeLatentEstimates?: boolean; nonzeros?: Int32Array | null } = {},
 ): { py: Float64Array; nm: Float64Array; inv: Float64Array } {
   const pyMethod = opts.pyMethod ?? 'cnt';
-  if (!PY_METHODS.includes(pyMethod)) {
+  if (!isOneOf(PY_METHODS, pyMethod)) {
     throw new InputError('py_method', `py_method '${String(pyMethod)}' is not valid; choose one of: ${PY_METHODS.join(', ')}.`);
   }
   let n = 0;
@@ -1425,7 +1419,7 @@ export function numLabelIssues(
   const method = opts.estimationMethod ?? 'off_diagonal';
   if (opts.confidentJoint && method !== 'off_diagonal_custom') opts.warnings?.push(CONFIDENT_JOINT_IGNORED_WARNING);
   assertValidLabels(labels, pp, false);
-  const known = NUM_LABEL_ISSUES_METHODS.includes(method);
+  const known = isOneOf(NUM_LABEL_ISSUES_METHODS, method);
   const ties = opts.tieOrder ?? opts.precomputed?.tieOrder ?? 'stable';
   const pre =
     known && method !== 'off_diagonal_custom'

@@ -25,6 +25,7 @@ import type { FastifyInstance, FastifyPluginAsync, FastifyRequest, FastifySchema
 import { validatorCompiler as zodValidatorCompiler } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { InputError } from '../core/errors.js';
+import { isOneOf } from '../core/types.js';
 import { checkClassificationShapes } from './stream/engine.js';
 import { readNpyFileHeader } from './stream/npy-file.js';
 import { makeProblem, PROBLEM_CONTENT_TYPE, problemFromError, sendProblem } from '../api/plugins/problem.js';
@@ -66,7 +67,7 @@ import {
   receivePart,
   streamToFile,
 } from './uploads.js';
-import { startRunnerThread } from './worker.js';
+import { startRunnerThread } from './runner-host.js';
 
 export interface JobsPluginOptions {
   /** Jobs settings; default: from the app's `config` decoration (src/config.ts) and the environment. */
@@ -158,10 +159,10 @@ function isUploadRef(v: unknown): v is { upload: string } {
 }
 
 function parseKind(v: unknown): JobKind {
-  if (typeof v !== 'string' || !JOB_KINDS.includes(v as JobKind)) {
+  if (!isOneOf(JOB_KINDS, v)) {
     throw new InputError('kind', `kind must be one of ${JOB_KINDS.join(', ')}; got ${v === undefined ? 'nothing' : JSON.stringify(v)}`);
   }
-  return v as JobKind;
+  return v;
 }
 
 /** Shape checks of uploaded arrays from their stored headers (no data read). */
@@ -333,7 +334,7 @@ async function jobsRoutes(app: FastifyInstance, opts: JobsPluginOptions): Promis
     },
     async (request) => {
       const q = request.query as z.output<typeof listJobsQuerySchema>;
-      const { jobs, total } = await store.listJobs({ offset: q.offset, limit: q.limit, ...(q.status ? { status: q.status as JobStatus } : {}) });
+      const { jobs, total } = await store.listJobs({ offset: q.offset, limit: q.limit, ...(q.status ? { status: q.status } : {}) });
       const nextOffset = q.offset + jobs.length;
       return {
         jobs: jobs.map(jobView),

@@ -9,11 +9,11 @@ import { z } from 'zod';
 import { FILTER_BY_VALUES, RANK_BY_VALUES } from '../core/types.js';
 
 export const filterBySchema = z
-  .enum(FILTER_BY_VALUES as unknown as [string, ...string[]])
+  .enum(FILTER_BY_VALUES)
   .describe('How the flagged set is chosen (cleanlab `filter_by`).');
 
 export const rankBySchema = z
-  .enum(RANK_BY_VALUES as unknown as [string, ...string[]])
+  .enum(RANK_BY_VALUES)
   .describe('Label quality score used to rank issues (lower = more likely wrong).');
 
 export const fracNoiseSchema = z

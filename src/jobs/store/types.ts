@@ -7,11 +7,11 @@
  * both stores agree on one clock.
  */
 
-export type JobKind = 'label-issues' | 'confident-joint' | 'dataset-health' | 'corrected-accuracy';
-export const JOB_KINDS: readonly JobKind[] = ['label-issues', 'confident-joint', 'dataset-health', 'corrected-accuracy'];
+export const JOB_KINDS = ['label-issues', 'confident-joint', 'dataset-health', 'corrected-accuracy'] as const;
+export type JobKind = (typeof JOB_KINDS)[number];
 
-export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
-export const JOB_STATUSES: readonly JobStatus[] = ['queued', 'running', 'succeeded', 'failed', 'cancelled'];
+export const JOB_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
 
 export interface JobProgress {
   /** Current pass (0-based), see streaming.md §2. */
