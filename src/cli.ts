@@ -173,7 +173,7 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
       return 2;
     }
     io.stderr(
-      JSON.stringify(makeProblem(500, 'internal', 'Internal error', (e as Error).message ?? String(e))) + '\n',
+      JSON.stringify(makeProblem(500, (e as Error).message ?? String(e), { slug: 'internal' })) + '\n',
     );
     return 1;
   }

@@ -14,6 +14,7 @@
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { InputError } from '../core/errors.js';
+import { PoolBusyError, PoolUnavailableError } from '../service/problem.js';
 import type { RequestPayload } from '../service/types.js';
 import type { ComputeReply, ComputeTask, OutputMode } from './protocol.js';
 
@@ -41,25 +42,8 @@ export interface ComputeOutcome {
   waitMs: number;
 }
 
-/** The pool refused a request: every worker busy and the queue full. */
-export class PoolBusyError extends Error {
-  override readonly name = 'PoolBusyError';
-  readonly code = 'LC_POOL_BUSY';
-  readonly statusCode = 503;
-  constructor(inFlight: number, capacity: number) {
-    super(`all workers are busy and the queue is full (${inFlight} of ${capacity} requests in flight); retry later`);
-  }
-}
-
-/** The pool is not accepting work (starting, failed or shutting down). */
-export class PoolUnavailableError extends Error {
-  override readonly name = 'PoolUnavailableError';
-  readonly code = 'LC_POOL_UNAVAILABLE';
-  readonly statusCode = 503;
-  constructor(state: PoolState) {
-    super(`the worker pool is ${state}; retry later`);
-  }
-}
+/** PoolBusyError: every worker busy and the queue full; PoolUnavailableError: starting, failed or shutting down. */
+export { PoolBusyError, PoolUnavailableError };
 
 const runningFromSource = import.meta.url.endsWith('.ts');
 

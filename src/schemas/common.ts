@@ -67,6 +67,8 @@ export const classHealthSchema = z.object({
   label_quality: z.number(),
 });
 
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
 /** RFC 9457 problem details, as every error response carries. */
 export const problemSchema = z
   .object({
@@ -85,3 +87,8 @@ export const classificationArrays = {
   labels: labelsSchema,
   pred_probs: predProbsSchema,
 };
+
+/** An OpenAPI response documented as a problem (for route schemas). */
+export function problemResponse(description: string) {
+  return { description, content: { [PROBLEM_CONTENT_TYPE]: { schema: problemSchema } } };
+}

@@ -23,13 +23,8 @@ export interface JobProgress {
 }
 
 /** RFC 9457 problem object, as stored for a failed job. */
-export interface Problem {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  errors?: { path: string; message: string }[];
-}
+import type { Problem } from '../../service/problem.js';
+export type { Problem };
 
 /**
  * What the job computes from. `json`: the synchronous route's JSON body (arrays inline).
