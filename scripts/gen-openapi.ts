@@ -4,7 +4,7 @@
  *   npm run openapi -- --check exit 1 when the committed file is stale
  */
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
-import { openApiText } from '../src/api/openapi-document.js';
+import { openApiText } from '../src/openapi-document.js';
 
 const target = new URL('../openapi/openapi.json', import.meta.url);
 const text = await openApiText();

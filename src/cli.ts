@@ -160,7 +160,7 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
     return -1; // keeps running
   }
   if (command === 'worker') {
-    const { runWorkerFromEnv } = await import('./jobs/worker-entry.js');
+    const { runWorkerFromEnv } = await import('./jobs/worker-command.js');
     await runWorkerFromEnv(process.env);
     return -1;
   }
@@ -194,7 +194,7 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
       return 2;
     }
     io.stderr(
-      JSON.stringify(makeProblem(500, 'internal', 'Internal error', (e as Error).message ?? String(e))) + '\n',
+      JSON.stringify(makeProblem(500, (e as Error).message ?? String(e), { slug: 'internal' })) + '\n',
     );
     return 1;
   }

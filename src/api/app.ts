@@ -8,8 +8,8 @@
  *   compute        the worker pool (app.compute)
  *   metrics        prom-client, GET /metrics
  *   health         GET /healthz, GET /readyz
- *   /v1 scope      auth → load shedding → routes/v1 (zod compilers, body parsers)
- *                  + any extra /v1 plugins (jobs), which share auth and load shedding
+ *   /v1 scope      v1-scope (auth, load shedding, zod compilers, body parsers: once)
+ *                  → routes/v1 (compute routes) + the extra /v1 plugins (jobs routes)
  */
 import Fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifyServerOptions } from 'fastify';
 import type { Config } from '../config.js';
@@ -17,15 +17,14 @@ import { getTfBackend, type TfBackend } from '../backend.js';
 import type { ComputePool } from '../compute/pool.js';
 import { ENDPOINTS } from '../service/index.js';
 import type { EndpointSpec } from '../service/types.js';
-import auth from './plugins/auth.js';
 import compute from './plugins/compute.js';
 import docs from './plugins/docs.js';
 import gracefulClose from './plugins/graceful-close.js';
 import health from './plugins/health.js';
-import loadShedding from './plugins/load-shedding.js';
 import metrics from './plugins/metrics.js';
 import problem from './plugins/problem.js';
 import requestId, { genReqId } from './plugins/request-id.js';
+import v1Scope from './plugins/v1-scope.js';
 import v1Routes from './routes/v1.js';
 import { packageVersion } from './version.js';
 
@@ -46,7 +45,7 @@ export interface AppDeps {
   logger?: FastifyServerOptions['logger'] | FastifyServerOptions['loggerInstance'];
   /** Endpoints to expose (default: the service's ENDPOINTS). */
   endpoints?: readonly EndpointSpec[];
-  /** Extra plugins registered in the authenticated, load-shed /v1 scope (e.g. jobs). */
+  /** Extra plugins registered in the /v1 scope (e.g. the jobs routes), sharing its auth, load shedding, compilers and parsers. */
   v1Plugins?: FastifyPluginAsync[];
 }
 
@@ -90,11 +89,12 @@ export function buildApp(config: Config, deps: AppDeps = {}): FastifyInstance {
     version,
   });
   app.register(async (v1) => {
-    await v1.register(auth, { apiKey: config.apiKey });
-    await v1.register(loadShedding, {
+    await v1.register(v1Scope, {
+      apiKey: config.apiKey,
       retryAfterSeconds: config.retryAfterSeconds,
       maxEventLoopDelayMs: config.maxEventLoopDelayMs,
       maxRssMb: config.maxRssMb,
+      bodyLimitBytes: config.bodyLimitBytes,
     });
     await v1.register(v1Routes, { endpoints, bodyLimitBytes: config.bodyLimitBytes });
     for (const plugin of deps.v1Plugins ?? []) await v1.register(plugin);

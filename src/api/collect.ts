@@ -13,6 +13,7 @@ import type { Readable } from 'node:stream';
 import { errorCodes } from 'fastify';
 import { markTransferable } from '../compute/pool.js';
 import { readNpyHeader } from '../io/npy.js';
+import { TruncatedBodyError } from '../service/problem.js';
 
 const MIN_GROWTH = 1024 * 1024;
 /** Bytes of a file part to look at for a `.npy` header before sizing the buffer. */
@@ -135,7 +136,7 @@ export function collectStream(stream: Readable, collector: ByteCollector): Promi
     const onClose = (): void => {
       if (stream.readableEnded) return;
       cleanup();
-      reject(Object.assign(new Error('the request body ended before the data was complete'), { statusCode: 400, code: 'LC_TRUNCATED_BODY' }));
+      reject(new TruncatedBodyError());
     };
     stream.on('data', onData);
     stream.on('end', onEnd);

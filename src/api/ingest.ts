@@ -12,7 +12,7 @@ import type { FastifyRequest } from 'fastify';
 import { ByteCollector, collectStream } from './collect.js';
 import { InputError, isInputError } from '../core/errors.js';
 import type { RequestPayload } from '../service/types.js';
-import { MalformedMultipartError, MultipartTooLargeError, UnsupportedMediaTypeError } from './errors.js';
+import { MalformedMultipartError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../service/problem.js';
 
 export interface IngestLimits {
   /** Largest `options` text part. */
@@ -25,6 +25,12 @@ export interface IngestLimits {
 export type RawBody = { type: 'json'; bytes: Uint8Array } | { type: 'arrow'; bytes: Uint8Array };
 
 export const OPTIONS_HEADER = 'x-labelcheck-options';
+
+export const ARROW_STREAM = 'application/vnd.apache.arrow.stream';
+export const ARROW_FILE = 'application/vnd.apache.arrow.file';
+
+/** Media types accepted by the /v1 compute routes. */
+export const ACCEPTED_MEDIA_TYPES = ['application/json', 'multipart/form-data', ARROW_STREAM, ARROW_FILE] as const;
 
 /** Parse a small JSON options text; a syntax error is a 400 naming `options`. */
 export function parseOptionsText(text: string, where: string): unknown {
@@ -50,7 +56,7 @@ async function readFilePart(
   raw: IncomingMessage,
 ): Promise<Uint8Array> {
   const tooLarge = (): Error => {
-    const err = new MultipartTooLargeError(`The multipart file part '${name}' exceeds the limit of ${formatMiB(limit)} (BODY_LIMIT_MB)`);
+    const err = new PayloadTooLargeError(`The multipart file part '${name}' exceeds the limit of ${formatMiB(limit)} (BODY_LIMIT_MB)`);
     (err as Error & { part?: { fieldname: string } }).part = { fieldname: name };
     return err;
   };
@@ -159,7 +165,7 @@ export async function readMultipart(
         }
         sawOptions = true;
         if (part.valueTruncated) {
-          throw new MultipartTooLargeError(
+          throw new PayloadTooLargeError(
             `The multipart text part 'options' exceeds ${limits.fieldSizeBytes} bytes; send large arrays as .npy file parts`,
           );
         }
@@ -224,6 +230,7 @@ export async function readPayload(
   if (body === undefined || body === null) {
     throw new UnsupportedMediaTypeError(
       request.headers['content-type'] ? JSON.stringify(request.headers['content-type']) : '(no Content-Type and no body)',
+      'application/json, multipart/form-data (.npy parts) or application/vnd.apache.arrow.stream',
     );
   }
   if (body.type === 'json') return { kind: 'json-bytes', bytes: body.bytes };

@@ -9,7 +9,7 @@ import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-pro
 import { z } from 'zod';
 import { problemSchema } from '../schemas/common.js';
 import type { EndpointSpec } from '../service/types.js';
-import { ARROW_FILE, ARROW_STREAM } from './routes/v1.js';
+import { ARROW_FILE, ARROW_STREAM } from './ingest.js';
 
 type JsonSchema = Record<string, unknown> & { properties?: Record<string, JsonSchema>; required?: string[]; description?: string };
 

@@ -9,11 +9,12 @@
  * - Request bytes are transferred to the worker (moved, not copied); the JSON response is
  *   serialised in the worker and transferred back.
  * - Workers run the built JS from dist/; when this module itself runs from TypeScript
- *   source (tsx: tests, `npm run dev`), they load worker.ts through tsx.
+ *   source (tsx: tests, `npm run dev`), they load pool-task.ts through tsx.
  */
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { InputError } from '../core/errors.js';
+import { PoolBusyError, PoolUnavailableError } from '../service/problem.js';
 import type { RequestPayload } from '../service/types.js';
 import type { ComputeReply, ComputeTask, OutputMode } from './protocol.js';
 
@@ -41,30 +42,13 @@ export interface ComputeOutcome {
   waitMs: number;
 }
 
-/** The pool refused a request: every worker busy and the queue full. */
-export class PoolBusyError extends Error {
-  override readonly name = 'PoolBusyError';
-  readonly code = 'LC_POOL_BUSY';
-  readonly statusCode = 503;
-  constructor(inFlight: number, capacity: number) {
-    super(`all workers are busy and the queue is full (${inFlight} of ${capacity} requests in flight); retry later`);
-  }
-}
-
-/** The pool is not accepting work (starting, failed or shutting down). */
-export class PoolUnavailableError extends Error {
-  override readonly name = 'PoolUnavailableError';
-  readonly code = 'LC_POOL_UNAVAILABLE';
-  readonly statusCode = 503;
-  constructor(state: PoolState) {
-    super(`the worker pool is ${state}; retry later`);
-  }
-}
+/** PoolBusyError: every worker busy and the queue full; PoolUnavailableError: starting, failed or shutting down. */
+export { PoolBusyError, PoolUnavailableError };
 
 const runningFromSource = import.meta.url.endsWith('.ts');
 
 function defaultWorkerFile(): string {
-  return fileURLToPath(new URL(runningFromSource ? './worker.ts' : './worker.js', import.meta.url));
+  return fileURLToPath(new URL(runningFromSource ? './pool-task.ts' : './pool-task.js', import.meta.url));
 }
 
 function defaultExecArgv(filename: string): string[] {

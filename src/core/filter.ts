@@ -22,7 +22,7 @@ import { InputError } from './errors.js';
 import { firstArgmax, givenIsNearArgmax, pairwiseSum } from './numeric.js';
 import { rowPointers } from './sparse.js';
 import { assertScoringOptions, makeRowScorer, scoreRow, scoreRows, type RowScorer } from './rank.js';
-import { FILTER_BY_VALUES, type FilterBy, type Matrix, type ProbMatrix, type RankBy } from './types.js';
+import { FILTER_BY_VALUES, isOneOf, type FilterBy, type Matrix, type ProbMatrix, type RankBy } from './types.js';
 
 export interface FindLabelIssuesOptions {
   filterBy?: FilterBy;
@@ -621,7 +621,7 @@ function findImpl(
 ): Found {
   const warnings: string[] = [];
   const filterBy = opts.filterBy ?? 'prune_by_noise_rate';
-  if (!FILTER_BY_VALUES.includes(filterBy)) {
+  if (!isOneOf(FILTER_BY_VALUES, filterBy)) {
     throw new InputError('filter_by', `filter_by must be one of: ${FILTER_BY_VALUES.join(', ')}; got '${String(filterBy)}'.`);
   }
   const fracNoise = opts.fracNoise ?? 1.0;

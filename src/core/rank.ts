@@ -5,14 +5,14 @@ import { argsortBy, type TieOrder } from './argsort.js';
 import { assertValidInputs, getConfidentThresholds, clampedRange } from './count.js';
 import { InputError } from './errors.js';
 import { lnInteger, pairwiseSum } from './numeric.js';
-import { RANK_BY_VALUES, type ProbMatrix, type RankBy } from './types.js';
+import { isOneOf, RANK_BY_VALUES, type ProbMatrix, type RankBy } from './types.js';
 
 export const CWE_ADJUST_MESSAGE = 'adjust_pred_probs is not currently supported for confidence_weighted_entropy.';
 export const CWE_RANGE_MESSAGE = 'All probabilities are required to be in the interval [0, 1].';
 
 /** Throws cleanlab's ValueError text for an unknown scoring method. */
 export function assertRankBy(method: unknown, field = 'rank_by'): asserts method is RankBy {
-  if (!RANK_BY_VALUES.includes(method as RankBy)) {
+  if (!isOneOf(RANK_BY_VALUES, method)) {
     // cleanlab's text verbatim, including the indentation of its triple-quoted string
     // (fixtures token-classification/*: rank.get_label_quality_scores with "entropy")
     throw new InputError(

@@ -14,16 +14,11 @@ export interface ProbMatrix {
 /** K×K (or any small) dense matrix as nested arrays — what the API returns. */
 export type Matrix = number[][];
 
-export type FilterBy =
-  | 'prune_by_noise_rate'
-  | 'prune_by_class'
-  | 'both'
-  | 'confident_learning'
-  | 'predicted_neq_given'
-  | 'low_normalized_margin'
-  | 'low_self_confidence';
-
-export const FILTER_BY_VALUES: readonly FilterBy[] = [
+/**
+ * The enumerated options, each declared once as a `const` tuple: the type is derived from
+ * it, zod takes it as is (`z.enum(FILTER_BY_VALUES)`), and `isOneOf` narrows unknown input.
+ */
+export const FILTER_BY_VALUES = [
   'prune_by_noise_rate',
   'prune_by_class',
   'both',
@@ -31,19 +26,22 @@ export const FILTER_BY_VALUES: readonly FilterBy[] = [
   'predicted_neq_given',
   'low_normalized_margin',
   'low_self_confidence',
-];
+] as const;
+export type FilterBy = (typeof FILTER_BY_VALUES)[number];
 
-export type RankBy = 'self_confidence' | 'normalized_margin' | 'confidence_weighted_entropy';
+export const RANK_BY_VALUES = ['self_confidence', 'normalized_margin', 'confidence_weighted_entropy'] as const;
+export type RankBy = (typeof RANK_BY_VALUES)[number];
 
-export const RANK_BY_VALUES: readonly RankBy[] = [
-  'self_confidence',
-  'normalized_margin',
-  'confidence_weighted_entropy',
-];
+export const PY_METHODS = ['cnt', 'eqn', 'marginal', 'marginal_ps'] as const;
+export type PyMethod = (typeof PY_METHODS)[number];
 
-export type PyMethod = 'cnt' | 'eqn' | 'marginal' | 'marginal_ps';
+export const NUM_LABEL_ISSUES_METHODS = ['off_diagonal', 'off_diagonal_calibrated', 'off_diagonal_custom'] as const;
+export type NumLabelIssuesMethod = (typeof NUM_LABEL_ISSUES_METHODS)[number];
 
-export type NumLabelIssuesMethod = 'off_diagonal' | 'off_diagonal_calibrated' | 'off_diagonal_custom';
+/** Is `value` one of `values`? (narrows an unknown option to the enum's type) */
+export function isOneOf<T extends string>(values: readonly T[], value: unknown): value is T {
+  return typeof value === 'string' && (values as readonly string[]).includes(value);
+}
 
 export function probMatrix(data: FloatArray, n: number, k: number): ProbMatrix {
   if (data.length !== n * k) {

@@ -1,6 +1,8 @@
 /**
- * The jobs API as a Fastify plugin (register it in the /v1 scope so it shares auth and
- * load shedding):
+ * The jobs API as a Fastify plugin, registered in the /v1 scope (src/api/plugins/v1-scope.ts:
+ * auth, load shedding, compilers and body parsers are the scope's, errors the app's one
+ * error handler's; this module only throws InputError and the errors of
+ * src/service/problem.ts):
  *
  *   POST   /v1/jobs                       202 + Location; JSON (inline arrays or upload refs) or multipart .npy
  *   GET    /v1/jobs                       list, newest first, offset/limit paging
@@ -20,19 +22,26 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { Readable } from 'node:stream';
-import multipart from '@fastify/multipart';
-import type { FastifyInstance, FastifyPluginAsync, FastifyRequest, FastifySchemaCompiler } from 'fastify';
-import { validatorCompiler as zodValidatorCompiler } from 'fastify-type-provider-zod';
+import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { InputError } from '../core/errors.js';
+import { isOneOf } from '../core/types.js';
 import { checkClassificationShapes } from './stream/engine.js';
 import { readNpyFileHeader } from './stream/npy-file.js';
-import { makeProblem, PROBLEM_CONTENT_TYPE, problemFromError, sendProblem } from '../api/plugins/problem.js';
-import { problemSchema } from '../schemas/common.js';
+import { problemResponse } from '../schemas/common.js';
 import { getEndpoint } from '../service/index.js';
 import { jsonBodyObject, splitFields } from '../service/input.js';
 import { parseOptions } from '../service/options.js';
 import { presentLabelIssue } from '../service/present.js';
+import {
+  IdempotencyKeyReusedError,
+  JobsUnavailableError,
+  NotFoundError,
+  PayloadTooLargeError,
+  ResultNotReadyError,
+  UnsupportedMediaTypeError,
+  withHeaders,
+} from '../service/problem.js';
 import { jobsConfigFromAppConfig, jobsConfigFromEnv, ttlMs, type JobsConfig } from './config.js';
 import { withJobDefaults } from './executor.js';
 import { isId, removeUploadFiles, uploadDataPath } from './files.js';
@@ -61,12 +70,11 @@ import {
   completeUpload,
   createUpload,
   deleteUpload,
-  JobsHttpError,
   notFound,
   receivePart,
   streamToFile,
 } from './uploads.js';
-import { startRunnerThread } from './worker.js';
+import { startRunnerThread } from './runner-host.js';
 
 export interface JobsPluginOptions {
   /** Jobs settings; default: from the app's `config` decoration (src/config.ts) and the environment. */
@@ -77,9 +85,6 @@ export interface JobsPluginOptions {
   runner?: 'thread' | 'inline' | 'none';
   /** false: do not open the store (e.g. to generate the OpenAPI document); requests then answer 503. */
   openStore?: boolean;
-  /** Largest JSON body of POST /v1/jobs; default: the app's BODY_LIMIT_MB. */
-  bodyLimitBytes?: number;
-  retryAfterSeconds?: number;
 }
 
 const ARRAY_FIELDS: Record<JobKind, readonly string[]> = {
@@ -92,14 +97,20 @@ const ARRAY_FIELDS: Record<JobKind, readonly string[]> = {
 /** Text parts of a multipart job are small. */
 const FIELD_SIZE_LIMIT = 16 * 1024 * 1024;
 
-const validatorCompiler: FastifySchemaCompiler<z.ZodType> = (route) => {
-  if (route.httpPart === 'body' || route.httpPart === 'headers') return () => true;
-  return zodValidatorCompiler(route);
-};
-
-function problemResponse(description: string) {
-  return { description, content: { [PROBLEM_CONTENT_TYPE]: { schema: problemSchema } } };
+/**
+ * The bytes of a body the /v1 scope's parsers collected (JSON, Arrow: `{ type, bytes }`),
+ * or null for a raw stream (routes with `config.rawStream`) or no body.
+ */
+function collectedBytes(body: unknown): Uint8Array | null {
+  const b = body as { bytes?: unknown } | null | undefined;
+  return b && typeof b === 'object' && b.bytes instanceof Uint8Array ? b.bytes : null;
 }
+
+/** Let an unread raw body stream drain. */
+function drain(body: unknown): void {
+  if (body && collectedBytes(body) === null) (body as Readable).resume?.();
+}
+
 function json(description: string, schema: z.ZodType) {
   return { description, content: { 'application/json': { schema } } };
 }
@@ -158,10 +169,10 @@ function isUploadRef(v: unknown): v is { upload: string } {
 }
 
 function parseKind(v: unknown): JobKind {
-  if (typeof v !== 'string' || !JOB_KINDS.includes(v as JobKind)) {
+  if (!isOneOf(JOB_KINDS, v)) {
     throw new InputError('kind', `kind must be one of ${JOB_KINDS.join(', ')}; got ${v === undefined ? 'nothing' : JSON.stringify(v)}`);
   }
-  return v as JobKind;
+  return v;
 }
 
 /** Shape checks of uploaded arrays from their stored headers (no data read). */
@@ -181,10 +192,8 @@ function npyKind(dtype: string): 'f' | 'i' | 'u' | 'b' {
 }
 
 async function jobsRoutes(app: FastifyInstance, opts: JobsPluginOptions): Promise<void> {
-  const appConfig = (app as FastifyInstance & { config?: { dataDir: string; databaseUrl: string | undefined; jobTtlHours: number; bodyLimitBytes?: number; retryAfterSeconds?: number } }).config;
+  const appConfig = (app as FastifyInstance & { config?: { dataDir: string; databaseUrl: string | undefined; jobTtlHours: number } }).config;
   const cfg: JobsConfig = opts.config ?? (appConfig ? jobsConfigFromAppConfig(appConfig) : jobsConfigFromEnv());
-  const bodyLimit = opts.bodyLimitBytes ?? appConfig?.bodyLimitBytes ?? 512 * 1024 * 1024;
-  const problemOpts = { bodyLimitBytes: bodyLimit, retryAfterSeconds: opts.retryAfterSeconds ?? appConfig?.retryAfterSeconds ?? 5 };
   if (opts.openStore !== false) await mkdir(cfg.dataDir, { recursive: true });
   const store = opts.store ?? (opts.openStore === false ? unavailableStore() : await openJobStore(cfg));
 
@@ -211,28 +220,6 @@ async function jobsRoutes(app: FastifyInstance, opts: JobsPluginOptions): Promis
   // after the runner's hook: fastify runs onClose hooks in the order they were added
   if (!opts.store) app.addHook('onClose', async () => store.close());
 
-  app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(() => (data: unknown) => JSON.stringify(data));
-  app.setErrorHandler((err, request, reply) => {
-    if (err instanceof JobsHttpError) {
-      const p = makeProblem(err.status, err.message, request, { type: `urn:labelcheck:problem:${err.slug}` });
-      return sendProblem(reply, { ...p, title: err.title }, err.headers);
-    }
-    const mapped = problemFromError(err, request, problemOpts);
-    if (mapped.unexpected) request.log.error({ err }, 'request failed');
-    return sendProblem(reply, mapped.problem, mapped.headers);
-  });
-
-  // Bodies: JSON as bytes (parsed in the handler), multipart streamed, anything else raw (upload parts).
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit }, (_req, body, done) => done(null, body));
-  app.addContentTypeParser('*', (_req, payload, done) => done(null, payload));
-  if (!app.hasRequestDecorator('parts')) {
-    await app.register(multipart, {
-      limits: { fileSize: cfg.maxMultipartBytes, fieldSize: FIELD_SIZE_LIMIT, files: 16, fields: 16, parts: 32 },
-    });
-  }
-
   const tags = ['jobs'];
   const security: { [label: string]: string[] }[] = [{}, { bearerAuth: [] }];
   const P = {
@@ -251,7 +238,6 @@ async function jobsRoutes(app: FastifyInstance, opts: JobsPluginOptions): Promis
   app.post(
     '/v1/jobs',
     {
-      bodyLimit,
       schema: {
         operationId: 'createJob',
         summary: 'Submit an asynchronous job',
@@ -279,18 +265,12 @@ async function jobsRoutes(app: FastifyInstance, opts: JobsPluginOptions): Promis
       let sub: Submission;
       if (request.isMultipart()) {
         sub = await readMultipartJob(request, store, cfg);
-      } else if (Buffer.isBuffer(request.body)) {
-        sub = await jsonJob(request.body, store, cfg);
+      } else if (collectedBytes(request.body) && (request.body as { type: string }).type === 'json') {
+        sub = await jsonJob(collectedBytes(request.body)!, store, cfg);
       } else {
-        const body = request.body as Readable | undefined;
-        body?.resume?.();
+        drain(request.body);
         const ct = request.headers['content-type'];
-        throw new JobsHttpError(
-          415,
-          'unsupported-media-type',
-          'Unsupported Media Type',
-          `Unsupported content type ${ct ? JSON.stringify(ct) : '(none)'}; send application/json or multipart/form-data`,
-        );
+        throw new UnsupportedMediaTypeError(ct ? JSON.stringify(ct) : '(none)', 'application/json or multipart/form-data');
       }
       const { job, created } = await store.createJob({
         id: sub.id,
@@ -303,10 +283,7 @@ async function jobsRoutes(app: FastifyInstance, opts: JobsPluginOptions): Promis
       if (!created) {
         await discardOwnedUploads(store, cfg, sub.ownedUploads);
         if (job.requestHash !== sub.hash) {
-          throw new JobsHttpError(
-            422,
-            'idempotency-key-reused',
-            'Unprocessable Content',
+          throw new IdempotencyKeyReusedError(
             `Idempotency-Key ${JSON.stringify(key)} was already used for a different request (job ${job.id}); use a new key for a new request`,
           );
         }
@@ -333,7 +310,7 @@ async function jobsRoutes(app: FastifyInstance, opts: JobsPluginOptions): Promis
     },
     async (request) => {
       const q = request.query as z.output<typeof listJobsQuerySchema>;
-      const { jobs, total } = await store.listJobs({ offset: q.offset, limit: q.limit, ...(q.status ? { status: q.status as JobStatus } : {}) });
+      const { jobs, total } = await store.listJobs({ offset: q.offset, limit: q.limit, ...(q.status ? { status: q.status } : {}) });
       const nextOffset = q.offset + jobs.length;
       return {
         jobs: jobs.map(jobView),
@@ -361,14 +338,14 @@ async function jobsRoutes(app: FastifyInstance, opts: JobsPluginOptions): Promis
     async (request) => jobView(await getJobOr404((request.params as { id: string }).id)),
   );
 
-  const notReady = (job: JobRecord): JobsHttpError => {
+  const notReady = (job: JobRecord): Error => {
     const detail =
       job.status === 'failed'
         ? `Job ${job.id} failed: ${job.error?.detail ?? 'see GET /v1/jobs/' + job.id}`
         : job.status === 'cancelled'
           ? `Job ${job.id} was cancelled; it has no result`
           : `Job ${job.id} is ${job.status}; poll GET /v1/jobs/${job.id} until its status is succeeded`;
-    return new JobsHttpError(409, 'result-not-ready', 'Conflict', detail, job.status === 'queued' || job.status === 'running' ? { 'retry-after': '2' } : {});
+    return withHeaders(new ResultNotReadyError(detail), job.status === 'queued' || job.status === 'running' ? { 'retry-after': '2' } : {});
   };
 
   // ---------------------------------------------------------------- GET /v1/jobs/{id}/result
@@ -418,7 +395,7 @@ async function jobsRoutes(app: FastifyInstance, opts: JobsPluginOptions): Promis
     async (request) => {
       const job = await getJobOr404((request.params as { id: string }).id);
       if (job.kind !== 'label-issues') {
-        throw new JobsHttpError(404, 'not-found', 'Not Found', `Job ${job.id} is a ${job.kind} job; only label-issues jobs have label issues`);
+        throw new NotFoundError(`Job ${job.id} is a ${job.kind} job; only label-issues jobs have label issues`);
       }
       if (job.status !== 'succeeded') throw notReady(job);
       const q = request.query as z.output<typeof labelIssuesPageQuerySchema>;
@@ -471,6 +448,7 @@ async function jobsRoutes(app: FastifyInstance, opts: JobsPluginOptions): Promis
   app.post(
     '/v1/uploads',
     {
+      config: { rawStream: true },
       schema: {
         operationId: 'createUpload',
         summary: 'Open an upload for a large .npy file',
@@ -483,12 +461,13 @@ async function jobsRoutes(app: FastifyInstance, opts: JobsPluginOptions): Promis
     },
     async (request, reply) => {
       let filename: string | null = null;
-      if (Buffer.isBuffer(request.body) && request.body.length > 0) {
-        const b = jsonBodyObject({ kind: 'json-bytes', bytes: request.body });
+      const bytes = collectedBytes(request.body);
+      if (bytes && bytes.length > 0) {
+        const b = jsonBodyObject({ kind: 'json-bytes', bytes });
         const parsed = parseOptions(createUploadBodySchema.unwrap(), b);
         filename = parsed.filename ?? null;
-      } else if (request.body && !Buffer.isBuffer(request.body)) {
-        (request.body as Readable).resume?.();
+      } else {
+        drain(request.body);
       }
       await checkDiskBudget(store, cfg, 0);
       const u = await createUpload(store, cfg, filename);
@@ -519,6 +498,7 @@ async function jobsRoutes(app: FastifyInstance, opts: JobsPluginOptions): Promis
   app.put(
     '/v1/uploads/:id/parts/:n',
     {
+      config: { rawStream: true },
       schema: {
         operationId: 'putUploadPart',
         summary: 'Send one part of an upload (raw bytes, streamed to disk)',
@@ -538,7 +518,8 @@ async function jobsRoutes(app: FastifyInstance, opts: JobsPluginOptions): Promis
     async (request) => {
       const { id, n } = request.params as { id: string; n: number };
       const body = request.body;
-      const stream: Readable = Buffer.isBuffer(body) ? Readable.from([body]) : (body as Readable);
+      const bytes = collectedBytes(body);
+      const stream: Readable = bytes ? Readable.from([bytes]) : (body as Readable);
       if (!stream || typeof (stream as Readable).pipe !== 'function') {
         throw new InputError('body', 'The part has no body; send the bytes of the part');
       }
@@ -550,6 +531,7 @@ async function jobsRoutes(app: FastifyInstance, opts: JobsPluginOptions): Promis
   app.post(
     '/v1/uploads/:id/complete',
     {
+      config: { rawStream: true },
       schema: {
         operationId: 'completeUpload',
         summary: 'Join the parts into the stored .npy (header checked against the size)',
@@ -561,7 +543,7 @@ async function jobsRoutes(app: FastifyInstance, opts: JobsPluginOptions): Promis
     },
     async (request) => {
       const body = request.body;
-      if (body && !Buffer.isBuffer(body)) (body as Readable).resume?.();
+      drain(body);
       return uploadView(await completeUpload(store, cfg, (request.params as { id: string }).id));
     },
   );
@@ -595,7 +577,7 @@ function unavailableStore(): JobStore {
       if (prop === 'close') return async () => {};
       if (prop === 'then') return undefined;
       return async () => {
-        throw new JobsHttpError(503, 'jobs-unavailable', 'Service Unavailable', 'The job store is not open in this process');
+        throw new JobsUnavailableError();
       };
     },
   });
@@ -641,7 +623,7 @@ function checkOptions(kind: JobKind, body: Record<string, unknown>): void {
   parseOptions(getEndpoint(kind).optionsSchema, withJobDefaults(kind, options));
 }
 
-async function jsonJob(bytes: Buffer, store: JobStore, cfg: JobsConfig): Promise<Submission> {
+async function jsonJob(bytes: Uint8Array, store: JobStore, cfg: JobsConfig): Promise<Submission> {
   const body = jsonBodyObject({ kind: 'json-bytes', bytes });
   const kind = parseKind(body.kind);
   const { kind: _k, ...rest } = body;
@@ -700,7 +682,7 @@ async function readMultipartJob(request: FastifyRequest, store: JobStore, cfg: J
           what: `The multipart file part '${name}'`,
         });
         if (part.file.truncated) {
-          throw new JobsHttpError(413, 'payload-too-large', 'Payload too large', `The multipart file part '${name}' exceeds the limit`);
+          throw new PayloadTooLargeError(`The multipart file part '${name}' exceeds the limit`);
         }
         used += size;
         hash.update(`file\0${name}\0${fileSha}\0`);
@@ -742,7 +724,7 @@ async function readMultipartJob(request: FastifyRequest, store: JobStore, cfg: J
     await discardOwnedUploads(store, cfg, owned);
     const err = e as { code?: string; statusCode?: number };
     if (err.code === 'FST_REQ_FILE_TOO_LARGE') {
-      throw new JobsHttpError(413, 'payload-too-large', 'Payload too large', `A multipart file part exceeds the limit of ${cfg.maxMultipartBytes} bytes`);
+      throw new PayloadTooLargeError(`A multipart file part exceeds the limit of ${cfg.maxMultipartBytes} bytes`);
     }
     throw e;
   }

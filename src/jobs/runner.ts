@@ -12,7 +12,8 @@ import type { JobsConfig } from './config.js';
 import { ttlMs } from './config.js';
 import { executeJob, JobAbortedError, type JobOutput } from './executor.js';
 import { diskUsage, removeUploadFiles } from './files.js';
-import type { JobProgress, JobRecord, JobStore, Problem } from './store/types.js';
+import { errorSpecOf, inputErrorProblem, makeProblem, type Problem } from '../service/problem.js';
+import type { JobProgress, JobRecord, JobStore } from './store/types.js';
 
 export interface RunnerLogger {
   info(obj: object, msg?: string): void;
@@ -32,32 +33,21 @@ export interface RunnerOptions {
   batchRows?: number;
 }
 
+/** The problem stored for a failed job (the same bodies as the HTTP routes answer). */
 export function problemFromJobError(err: unknown): Problem {
-  if (isInputError(err)) {
-    return {
-      type: 'urn:labelcheck:problem:invalid-input',
-      title: 'Invalid input',
-      status: 400,
-      detail: err.message,
-      errors: err.issues,
-    };
-  }
-  const e = err as { code?: string; message?: string; status?: number; problem?: Problem };
+  if (isInputError(err)) return inputErrorProblem(err);
+  const e = err as { code?: string; message?: string; problem?: Problem };
   if (e && typeof e === 'object' && e.problem) return e.problem;
+  const spec = errorSpecOf(err);
+  if (spec) return makeProblem(spec.status, e.message ?? spec.message, { slug: spec.slug });
   if (e?.code === 'ENOSPC' || e?.code === 'SQLITE_FULL' || e?.code === '53100') {
-    return {
-      type: 'urn:labelcheck:problem:insufficient-storage',
-      title: 'Insufficient storage',
-      status: 507,
-      detail: `The job's data volume is full (${e.code}); the partial result was discarded. Free space or delete finished jobs and uploads, then resubmit.`,
-    };
+    return makeProblem(
+      507,
+      `The job's data volume is full (${e.code}); the partial result was discarded. Free space or delete finished jobs and uploads, then resubmit.`,
+      { slug: 'insufficient-storage' },
+    );
   }
-  return {
-    type: 'urn:labelcheck:problem:job-failed',
-    title: 'Job failed',
-    status: 500,
-    detail: `The job failed unexpectedly: ${e?.message ?? String(err)}`,
-  };
+  return makeProblem(500, `The job failed unexpectedly: ${e?.message ?? String(err)}`, { slug: 'job-failed' });
 }
 
 /** An error that carries the problem to store as the job's failure. */

@@ -9,10 +9,10 @@ import { classNamesSchema, labelsSchema, predProbsSchema } from '../schemas/comm
 import { JOB_KINDS, JOB_STATUSES } from './store/types.js';
 
 export const jobKindSchema = z
-  .enum(JOB_KINDS as unknown as [string, ...string[]])
+  .enum(JOB_KINDS)
   .describe('Which synchronous endpoint the job runs (POST /v1/<kind> takes the same body).');
 
-export const jobStatusSchema = z.enum(JOB_STATUSES as unknown as [string, ...string[]]);
+export const jobStatusSchema = z.enum(JOB_STATUSES);
 
 const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'must be an id returned by this API');
 

@@ -12,29 +12,13 @@ import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { InputError } from '../core/errors.js';
 import { npyDataOffset, NPY_PREAMBLE_BYTES, readNpyHeader, type NpyHeader } from '../io/npy.js';
+import { InsufficientStorageError, NotFoundError, PayloadTooLargeError, UploadCompleteError } from '../service/problem.js';
 import { ttlMs, type JobsConfig } from './config.js';
 import { diskUsage, uploadDataPath, uploadDir, uploadPartPath } from './files.js';
 import type { JobStore, UploadPart, UploadRecord } from './store/types.js';
 
-/** An HTTP-facing failure with its problem fields. */
-export class JobsHttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly slug: string,
-    readonly title: string,
-    detail: string,
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(detail);
-  }
-}
-
-export function notFound(what: string, id: string): JobsHttpError {
-  return new JobsHttpError(404, 'not-found', 'Not Found', `No ${what} with id ${id}`);
-}
-
-export function insufficientStorage(detail: string): JobsHttpError {
-  return new JobsHttpError(507, 'insufficient-storage', 'Insufficient storage', detail);
+export function notFound(what: string, id: string): Error {
+  return new NotFoundError(`No ${what} with id ${id}`);
 }
 
 function mb(bytes: number): string {
@@ -45,7 +29,7 @@ function mb(bytes: number): string {
 export async function checkDiskBudget(store: JobStore, cfg: JobsConfig, extra: number): Promise<number> {
   const used = await diskUsage(store, cfg);
   if (cfg.diskBudgetBytes !== null && used + extra > cfg.diskBudgetBytes) {
-    throw insufficientStorage(
+    throw new InsufficientStorageError(
       `Storing ${mb(extra)} more would exceed the disk budget: ${mb(used)} of ${mb(cfg.diskBudgetBytes)} (JOB_DISK_BUDGET_MB) are in use. ` +
         'Delete finished jobs or uploads you no longer need, then retry.',
     );
@@ -69,11 +53,11 @@ export async function streamToFile(
     transform(chunk: Buffer, _enc, cb) {
       size += chunk.length;
       if (size > opts.maxBytes) {
-        cb(new JobsHttpError(413, 'payload-too-large', 'Payload too large', `${opts.what} exceeds ${mb(opts.maxBytes)}`));
+        cb(new PayloadTooLargeError(`${opts.what} exceeds ${mb(opts.maxBytes)}`));
         return;
       }
       if (opts.budgetLeft !== null && size > opts.budgetLeft) {
-        cb(insufficientStorage(`${opts.what} does not fit: only ${mb(opts.budgetLeft)} of the disk budget (JOB_DISK_BUDGET_MB) remain`));
+        cb(new InsufficientStorageError(`${opts.what} does not fit: only ${mb(opts.budgetLeft)} of the disk budget (JOB_DISK_BUDGET_MB) remain`));
         return;
       }
       hash.update(chunk);
@@ -94,7 +78,7 @@ export async function streamToFile(
 export function mapDiskError(e: unknown): unknown {
   const code = (e as { code?: string })?.code;
   if (code === 'ENOSPC' || code === 'EDQUOT') {
-    return insufficientStorage('The data volume is full; the upload was discarded. Free space or delete finished jobs and uploads, then retry.');
+    return new InsufficientStorageError('The data volume is full; the upload was discarded. Free space or delete finished jobs and uploads, then retry.');
   }
   return e;
 }
@@ -110,7 +94,7 @@ export async function getOpenUpload(store: JobStore, id: string): Promise<Upload
   const u = await store.getUpload(id);
   if (!u) throw notFound('upload', id);
   if (u.status !== 'open') {
-    throw new JobsHttpError(409, 'upload-complete', 'Conflict', `Upload ${id} is already complete; create a new upload to send another file`);
+    throw new UploadCompleteError(id);
   }
   return u;
 }

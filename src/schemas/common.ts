@@ -9,11 +9,11 @@ import { z } from 'zod';
 import { FILTER_BY_VALUES, RANK_BY_VALUES } from '../core/types.js';
 
 export const filterBySchema = z
-  .enum(FILTER_BY_VALUES as unknown as [string, ...string[]])
+  .enum(FILTER_BY_VALUES)
   .describe('How the flagged set is chosen (cleanlab `filter_by`).');
 
 export const rankBySchema = z
-  .enum(RANK_BY_VALUES as unknown as [string, ...string[]])
+  .enum(RANK_BY_VALUES)
   .describe('Label quality score used to rank issues (lower = more likely wrong).');
 
 export const fracNoiseSchema = z
@@ -67,6 +67,8 @@ export const classHealthSchema = z.object({
   label_quality: z.number(),
 });
 
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
 /** RFC 9457 problem details, as every error response carries. */
 export const problemSchema = z
   .object({
@@ -85,3 +87,8 @@ export const classificationArrays = {
   labels: labelsSchema,
   pred_probs: predProbsSchema,
 };
+
+/** An OpenAPI response documented as a problem (for route schemas). */
+export function problemResponse(description: string) {
+  return { description, content: { [PROBLEM_CONTENT_TYPE]: { schema: problemSchema } } };
+}

@@ -36,7 +36,7 @@ export function checkRankingOptions(rankBy: RankBy, adjustPredProbs: boolean): v
 
 /** The checks of label-issues options that need K, before any computation. */
 export function checkLabelIssuesOptions(o: LabelIssuesOptions, k: number): void {
-  checkRankingOptions(o.rank_by as RankBy, o.adjust_pred_probs);
+  checkRankingOptions(o.rank_by, o.adjust_pred_probs);
   checkNumToRemovePerClass(o.num_to_remove_per_class, k);
 }
 
@@ -78,7 +78,7 @@ export function labelIssuesBody(p: LabelIssuesPieces, classNames?: readonly stri
 
 export function labelIssues(input: ClassificationInput, o: LabelIssuesOptions): Record<string, unknown> {
   const { labels, predProbs } = input;
-  const rankBy = o.rank_by as RankBy;
+  const rankBy = o.rank_by;
   checkLabelIssuesOptions(o, predProbs.k);
 
   const cj = computeConfidentJointFull(labels, predProbs);

@@ -12,7 +12,7 @@ import { toNumberArray } from './present.js';
 
 export function labelQualityScores(input: ClassificationInput, o: LabelQualityScoresOptions): Record<string, unknown> {
   const { labels, predProbs } = input;
-  const method = o.method as RankBy;
+  const method = o.method;
   checkRankingOptions(method, o.adjust_pred_probs);
   const scores = getLabelQualityScores(labels, predProbs, { method, adjustPredProbs: o.adjust_pred_probs });
   return { num_examples: predProbs.n, num_classes: predProbs.k, label_quality_scores: toNumberArray(scores) };

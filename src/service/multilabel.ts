@@ -107,7 +107,7 @@ function attributeToClasses(y: Uint8Array, pp: ProbMatrix, flagged: Int32Array):
 export function multilabelLabelIssues(input: MultilabelInput, o: MultilabelLabelIssuesOptions): Record<string, unknown> {
   const { labels, predProbs } = input;
   const { n, k, data } = predProbs;
-  const filterBy = o.filter_by as FilterBy;
+  const filterBy = o.filter_by;
   const found = findLabelIssuesMultilabel(labels, predProbs, findOptionsOf(o));
   const scores = getLabelQualityScoresMultilabel(labels, predProbs);
   const ranked = orderLabelIssues(found.indices, scores);

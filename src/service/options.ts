@@ -55,13 +55,13 @@ export function checkNumToRemovePerClass(ntr: readonly number[] | undefined, k: 
 
 /** The flagged-set options of a request (filter_by, frac_noise, …) in the core's terms. */
 export function findOptionsOf(o: {
-  filter_by: string;
+  filter_by: FilterBy;
   frac_noise: number;
   min_examples_per_class: number;
   num_to_remove_per_class?: number[] | undefined;
 }): FindLabelIssuesOptions & { filterBy: FilterBy } {
   return {
-    filterBy: o.filter_by as FilterBy,
+    filterBy: o.filter_by,
     fracNoise: o.frac_noise,
     minExamplesPerClass: o.min_examples_per_class,
     ...(o.num_to_remove_per_class ? { numToRemovePerClass: o.num_to_remove_per_class } : {}),

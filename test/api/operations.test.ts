@@ -9,7 +9,7 @@ import { Readable, Writable } from 'node:stream';
 import t from 'tap';
 import pino from 'pino';
 import { buildApp } from '../../src/api/app.js';
-import { documentedV1Plugins, openApiText } from '../../src/api/openapi-document.js';
+import { documentedV1Plugins, openApiText } from '../../src/openapi-document.js';
 import { getTfBackend } from '../../src/backend.js';
 import { testConfig } from '../../src/config.js';
 import { ComputePool } from '../../src/compute/pool.js';

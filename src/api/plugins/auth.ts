@@ -6,7 +6,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { UnauthorizedError } from '../errors.js';
+import { UnauthorizedError } from '../../service/problem.js';
 import { shared } from '../plugin.js';
 
 export interface AuthOptions extends Record<string, unknown> {

@@ -9,7 +9,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { TfBackend } from '../../backend.js';
 import { shared } from '../plugin.js';
-import { makeProblem, PROBLEM_TYPES, sendProblem } from './problem.js';
+import { makeProblem } from '../../service/problem.js';
+import { requestContext, sendProblem } from './problem.js';
 
 export interface HealthOptions extends Record<string, unknown> {
   backend: () => Promise<TfBackend>;
@@ -92,8 +93,9 @@ async function healthPlugin(app: FastifyInstance, opts: HealthOptions): Promise<
       else if (backendError) reason = `the tfjs backend failed to load: ${backendError.message}`;
       else if (!backend) reason = 'the tfjs backend is loading';
       if (reason !== undefined || !backend) {
-        const problem = makeProblem(503, reason ?? 'not ready', request, {
-          type: PROBLEM_TYPES.notReady,
+        const problem = makeProblem(503, reason ?? 'not ready', {
+          ...requestContext(request),
+          slug: 'not-ready',
           extensions: { pool_state: pool.state, tfjs_backend: backend?.backend ?? null },
         });
         return sendProblem(reply, problem, { 'retry-after': opts.retryAfterSeconds });

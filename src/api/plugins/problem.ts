@@ -6,61 +6,22 @@
  * failures (500, logged, no internals leaked). fastify's own errors
  * (FST_ERR_CTP_BODY_TOO_LARGE, FST_ERR_CTP_INVALID_MEDIA_TYPE, …) included.
  */
-import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isInputError, type InputIssue } from '../../core/errors.js';
-import { inputErrorProblem, problemType, PROBLEM_CONTENT_TYPE, type Problem as ServiceProblem } from '../../service/problem.js';
+import {
+  errorSpecOf,
+  inputErrorProblem,
+  makeProblem,
+  PROBLEM_CONTENT_TYPE,
+  type Problem,
+  type ProblemOptions,
+} from '../../service/problem.js';
+import { ACCEPTED_MEDIA_TYPES } from '../ingest.js';
 import { shared } from '../plugin.js';
-import { ACCEPTED_MEDIA_TYPES } from '../errors.js';
 
-/** The service's problem body (src/service/problem.ts) plus the request id over HTTP. */
-export interface Problem extends ServiceProblem {
-  request_id?: string;
-}
-
-export { PROBLEM_CONTENT_TYPE };
-
-/** Problem `type` URIs for the problems specific to this API; others are about:blank. */
-export const PROBLEM_TYPES = {
-  invalidInput: problemType('invalid-input'),
-  unauthorized: problemType('unauthorized'),
-  payloadTooLarge: problemType('payload-too-large'),
-  unsupportedMediaType: problemType('unsupported-media-type'),
-  overloaded: problemType('overloaded'),
-  notReady: problemType('not-ready'),
-} as const;
-
-const TITLES: Record<string, string> = {
-  [PROBLEM_TYPES.invalidInput]: 'Invalid input',
-  [PROBLEM_TYPES.unauthorized]: 'Unauthorized',
-  [PROBLEM_TYPES.payloadTooLarge]: 'Payload too large',
-  [PROBLEM_TYPES.unsupportedMediaType]: 'Unsupported media type',
-  [PROBLEM_TYPES.overloaded]: 'Service overloaded',
-  [PROBLEM_TYPES.notReady]: 'Service not ready',
-};
-
-export interface ProblemOptions {
-  type?: string;
-  errors?: InputIssue[];
-  headers?: Record<string, string | number>;
-  extensions?: Record<string, unknown>;
-}
-
-export function makeProblem(status: number, detail: string, request: FastifyRequest | undefined, opts: ProblemOptions = {}): Problem {
-  const type = opts.type ?? 'about:blank';
-  const problem: Problem = {
-    type,
-    title: TITLES[type] ?? STATUS_CODES[status] ?? 'Error',
-    status,
-    detail,
-  };
-  if (request) {
-    problem.instance = request.url.split('?')[0];
-    problem.request_id = request.id;
-  }
-  if (opts.errors && opts.errors.length > 0) problem.errors = opts.errors;
-  if (opts.extensions) Object.assign(problem, opts.extensions);
-  return problem;
+/** Where a problem happened: the request's path and id. */
+export function requestContext(request: FastifyRequest | undefined): Pick<ProblemOptions, 'instance' | 'requestId'> {
+  return request ? { instance: request.url.split('?')[0], requestId: request.id } : {};
 }
 
 export function sendProblem(reply: FastifyReply, problem: Problem, headers: Record<string, string | number> = {}): FastifyReply {
@@ -85,21 +46,43 @@ function mib(bytes: number): string {
   return `${Number.isInteger(m) ? m : m.toFixed(2)} MiB`;
 }
 
-/** Map any thrown value to a problem. Exported for tests and for other transports. */
+/** fastify's and @fastify/multipart's own error codes, by the problem they are. */
+const FASTIFY_CODES: Record<string, 'media' | 'large' | 'body'> = {
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'media',
+  FST_INVALID_MULTIPART_CONTENT_TYPE: 'media',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'large',
+  FST_REQ_FILE_TOO_LARGE: 'large',
+  FST_PARTS_LIMIT: 'large',
+  FST_FILES_LIMIT: 'large',
+  FST_FIELDS_LIMIT: 'large',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'body',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'body',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'body',
+  FST_PROTO_VIOLATION: 'body',
+  FST_MP_PREMATURE_CLOSE: 'body',
+};
+
+/**
+ * The one mapper of thrown values to problems: InputError, schema validation, the error
+ * table of src/service/problem.ts, fastify's own errors, anything else (500).
+ */
 export function problemFromError(err: unknown, request: FastifyRequest | undefined, opts: ProblemPluginOptions): Mapped {
+  const where = requestContext(request);
   const headers: Record<string, string | number> = {};
-  if (isInputError(err)) {
-    // The same body the CLI prints (src/service/problem.ts), plus the request id.
-    const problem: Problem = inputErrorProblem(err, request?.url.split('?')[0]);
-    if (request) problem.request_id = request.id;
-    return { problem, headers, unexpected: false };
-  }
+  if (isInputError(err)) return { problem: inputErrorProblem(err, where), headers, unexpected: false };
   const e = (typeof err === 'object' && err !== null ? err : { message: String(err) }) as Partial<FastifyError> & {
     part?: { fieldname?: string };
     validationContext?: string;
+    headers?: Record<string, string | number>;
   };
   const code = e.code ?? '';
   const message = e.message ?? 'Error';
+  const done = (status: number, detail: string, o: ProblemOptions = {}): Mapped => {
+    if (status === 401) headers['www-authenticate'] = 'Bearer realm="labelcheck"';
+    if (status === 503 || status === 429) headers['retry-after'] = opts.retryAfterSeconds;
+    Object.assign(headers, e.headers);
+    return { problem: makeProblem(status, detail, { ...where, ...o }), headers, unexpected: false };
+  };
 
   if (Array.isArray(e.validation)) {
     const context = e.validationContext ?? 'body';
@@ -107,105 +90,43 @@ export function problemFromError(err: unknown, request: FastifyRequest | undefin
       const path = (v.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.');
       return { path: path || context, message: `${path || context}: ${v.message ?? 'is invalid'}` };
     });
-    return {
-      problem: makeProblem(400, errors[0]?.message ?? message, request, { type: PROBLEM_TYPES.invalidInput, errors }),
-      headers,
-      unexpected: false,
-    };
+    return done(400, errors[0]?.message ?? message, { slug: 'invalid-input', errors });
+  }
+  if (code === 'FST_INVALID_JSON_FIELD_ERROR') {
+    const detail = "The multipart text part 'options' is declared application/json but is not valid JSON";
+    return done(400, detail, { slug: 'invalid-input', errors: [{ path: 'options', message: detail }] });
+  }
+  if (code === 'FST_UNDER_PRESSURE') {
+    return done(503, 'The service is under pressure (event-loop delay or memory above its limit); retry later', { slug: 'overloaded' });
   }
 
-  switch (code) {
-    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-    case 'FST_INVALID_MULTIPART_CONTENT_TYPE':
-    case 'LC_UNSUPPORTED_MEDIA_TYPE': {
-      const ct = request?.headers['content-type'];
-      const detail =
-        code === 'LC_UNSUPPORTED_MEDIA_TYPE'
-          ? message
-          : `Unsupported content type ${ct ? JSON.stringify(ct) : '(none)'}; send one of ${ACCEPTED_MEDIA_TYPES.join(', ')}`;
-      return {
-        problem: makeProblem(415, detail, request, {
-          type: PROBLEM_TYPES.unsupportedMediaType,
-          errors: [{ path: 'content-type', message: detail }],
-        }),
-        headers,
-        unexpected: false,
-      };
-    }
-    case 'FST_ERR_CTP_BODY_TOO_LARGE':
-    case 'FST_REQ_FILE_TOO_LARGE':
-    case 'FST_PARTS_LIMIT':
-    case 'FST_FILES_LIMIT':
-    case 'FST_FIELDS_LIMIT':
-    case 'LC_MULTIPART_TOO_LARGE': {
-      const field = e.part?.fieldname;
-      let detail: string;
-      if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-        detail = `The request body exceeds the limit of ${mib(opts.bodyLimitBytes)} (BODY_LIMIT_MB)`;
-      } else if (code === 'FST_REQ_FILE_TOO_LARGE') {
-        detail = `The multipart file part${field ? ` '${field}'` : ''} exceeds the limit of ${mib(opts.bodyLimitBytes)} (BODY_LIMIT_MB)`;
-      } else if (code === 'LC_MULTIPART_TOO_LARGE') {
-        detail = message;
-      } else {
-        detail = `Too many multipart parts (${message})`;
-      }
-      return {
-        problem: makeProblem(413, detail, request, {
-          type: PROBLEM_TYPES.payloadTooLarge,
-          errors: [{ path: field ?? 'body', message: detail }],
-        }),
-        headers,
-        unexpected: false,
-      };
-    }
-    case 'FST_INVALID_JSON_FIELD_ERROR': {
-      const detail = "The multipart text part 'options' is declared application/json but is not valid JSON";
-      return {
-        problem: makeProblem(400, detail, request, { type: PROBLEM_TYPES.invalidInput, errors: [{ path: 'options', message: detail }] }),
-        headers,
-        unexpected: false,
-      };
-    }
-    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-    case 'FST_ERR_CTP_INVALID_JSON_BODY':
-    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
-    case 'FST_PROTO_VIOLATION':
-    case 'FST_MP_PREMATURE_CLOSE':
-    case 'LC_TRUNCATED_BODY':
-    case 'LC_MALFORMED_MULTIPART': {
-      return {
-        problem: makeProblem(400, message, request, { type: PROBLEM_TYPES.invalidInput, errors: [{ path: 'body', message }] }),
-        headers,
-        unexpected: false,
-      };
-    }
-    case 'LC_UNAUTHORIZED':
-      headers['www-authenticate'] = 'Bearer realm="labelcheck"';
-      return {
-        problem: makeProblem(401, message, request, { type: PROBLEM_TYPES.unauthorized }),
-        headers,
-        unexpected: false,
-      };
-    case 'FST_UNDER_PRESSURE':
-    case 'LC_POOL_BUSY':
-    case 'LC_POOL_UNAVAILABLE': {
-      headers['retry-after'] = opts.retryAfterSeconds;
-      const detail =
-        code === 'FST_UNDER_PRESSURE'
-          ? 'The service is under pressure (event-loop delay or memory above its limit); retry later'
-          : message;
-      return { problem: makeProblem(503, detail, request, { type: PROBLEM_TYPES.overloaded }), headers, unexpected: false };
-    }
+  const spec = errorSpecOf(err);
+  const kind = FASTIFY_CODES[code];
+  if (kind === 'media' || spec?.slug === 'unsupported-media-type') {
+    const ct = request?.headers['content-type'];
+    const detail = spec ? message : `Unsupported content type ${ct ? JSON.stringify(ct) : '(none)'}; send one of ${ACCEPTED_MEDIA_TYPES.join(', ')}`;
+    return done(415, detail, { slug: 'unsupported-media-type', errors: [{ path: 'content-type', message: detail }] });
   }
+  if (kind === 'large' || spec?.slug === 'payload-too-large') {
+    const field = e.part?.fieldname;
+    let detail = message;
+    if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') detail = `The request body exceeds the limit of ${mib(opts.bodyLimitBytes)} (BODY_LIMIT_MB)`;
+    else if (code === 'FST_REQ_FILE_TOO_LARGE') {
+      detail = `The multipart file part${field ? ` '${field}'` : ''} exceeds the limit of ${mib(opts.bodyLimitBytes)} (BODY_LIMIT_MB)`;
+    } else if (!spec) detail = `Too many multipart parts (${message})`;
+    return done(413, detail, { slug: 'payload-too-large', errors: [{ path: field ?? 'body', message: detail }] });
+  }
+  if (kind === 'body' || spec?.slug === 'invalid-input') {
+    return done(400, message, { slug: 'invalid-input', errors: [{ path: 'body', message }] });
+  }
+  if (spec) return done(spec.status, message, { slug: spec.slug });
 
   const status = typeof e.statusCode === 'number' ? e.statusCode : 500;
-  if (status >= 400 && status < 500) {
-    if (status === 429) headers['retry-after'] = opts.retryAfterSeconds;
-    return { problem: makeProblem(status, message, request), headers, unexpected: false };
-  }
-  if (status === 503) headers['retry-after'] = opts.retryAfterSeconds;
+  if (status >= 400 && status < 500) return done(status, message);
   const detail = `The server failed to process the request${request ? ` (request id ${request.id})` : ''}`;
-  return { problem: makeProblem(status >= 500 && status < 600 ? status : 500, detail, request), headers, unexpected: true };
+  const mapped = done(status >= 500 && status < 600 ? status : 500, detail);
+  if (status !== 503) delete headers['retry-after'];
+  return { ...mapped, unexpected: true };
 }
 
 /** Registered routes, for telling 405 (known path, other method) from 404. */
@@ -258,9 +179,9 @@ async function problemPlugin(app: FastifyInstance, opts: ProblemPluginOptions): 
     const allowed = table.allowed(path);
     if (allowed.length > 0 && !allowed.includes(request.method)) {
       const detail = `Method ${request.method} is not allowed on ${path}; allowed: ${allowed.join(', ')}`;
-      return sendProblem(reply, makeProblem(405, detail, request), { allow: allowed.join(', ') });
+      return sendProblem(reply, makeProblem(405, detail, requestContext(request)), { allow: allowed.join(', ') });
     }
-    return sendProblem(reply, makeProblem(404, `No route ${request.method} ${path}`, request));
+    return sendProblem(reply, makeProblem(404, `No route ${request.method} ${path}`, requestContext(request)));
   });
 }
 

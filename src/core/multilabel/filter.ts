@@ -7,7 +7,7 @@ import { argsortBy, type TieOrder } from '../argsort.js';
 import { InputError } from '../errors.js';
 import { findLabelIssues, type FindLabelIssuesOptions } from '../filter.js';
 import { assertRankBy, orderLabelIssues } from '../rank.js';
-import { FILTER_BY_VALUES, type FilterBy, type Matrix, type ProbMatrix, type RankBy } from '../types.js';
+import { FILTER_BY_VALUES, isOneOf, type FilterBy, type Matrix, type ProbMatrix, type RankBy } from '../types.js';
 import { binaryProblem, subDataset } from './binary.js';
 import { flattenMultilabelConfidentJoint } from './count.js';
 import { DEFAULT_AGGREGATOR, scoresOneHot } from './rank.js';
@@ -127,7 +127,7 @@ export function findLabelIssuesMultilabel(
   opts: MultilabelFindOptions = {},
 ): MultilabelFindResult {
   const filterBy = opts.filterBy ?? 'prune_by_noise_rate';
-  if (!FILTER_BY_VALUES.includes(filterBy)) {
+  if (!isOneOf(FILTER_BY_VALUES, filterBy)) {
     throw new InputError('filter_by', `filter_by must be one of: ${FILTER_BY_VALUES.join(', ')}; got '${String(filterBy)}'.`);
   }
   if (opts.returnIndicesRankedBy !== undefined) assertRankBy(opts.returnIndicesRankedBy, 'return_indices_ranked_by');

@@ -7,11 +7,11 @@
  * both stores agree on one clock.
  */
 
-export type JobKind = 'label-issues' | 'confident-joint' | 'dataset-health' | 'corrected-accuracy';
-export const JOB_KINDS: readonly JobKind[] = ['label-issues', 'confident-joint', 'dataset-health', 'corrected-accuracy'];
+export const JOB_KINDS = ['label-issues', 'confident-joint', 'dataset-health', 'corrected-accuracy'] as const;
+export type JobKind = (typeof JOB_KINDS)[number];
 
-export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
-export const JOB_STATUSES: readonly JobStatus[] = ['queued', 'running', 'succeeded', 'failed', 'cancelled'];
+export const JOB_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
 
 export interface JobProgress {
   /** Current pass (0-based), see streaming.md §2. */
@@ -23,13 +23,8 @@ export interface JobProgress {
 }
 
 /** RFC 9457 problem object, as stored for a failed job. */
-export interface Problem {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  errors?: { path: string; message: string }[];
-}
+import type { Problem } from '../../service/problem.js';
+export type { Problem };
 
 /**
  * What the job computes from. `json`: the synchronous route's JSON body (arrays inline).

@@ -258,7 +258,7 @@ async function compute(kind: JobKind, input: ChunkedInput, options: Record<strin
   const { n, k } = input;
   const classNames = validateClassNames(options.class_names, k);
   const li = kind === 'label-issues' ? (options as LabelIssuesOptions) : null;
-  const filterBy = (li?.filter_by ?? 'prune_by_noise_rate') as FilterBy;
+  const filterBy = li?.filter_by ?? 'prune_by_noise_rate';
   const needsPass3 = li !== null && (PRUNE_METHODS.includes(filterBy) || filterBy.startsWith('low_'));
   input.passes = needsPass3 ? 4 : 3;
 
@@ -294,7 +294,7 @@ async function compute(kind: JobKind, input: ChunkedInput, options: Record<strin
   let rankBy: RankBy = 'self_confidence';
   let adjust = false;
   if (li) {
-    rankBy = li.rank_by as RankBy;
+    rankBy = li.rank_by;
     adjust = li.adjust_pred_probs;
     checkLabelIssuesOptions(li, k);
     // core filter.ts findImpl, its label checks on the class counts

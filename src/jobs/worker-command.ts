@@ -1,8 +1,8 @@
-/** `labelcheck worker`: a process that only executes jobs (see worker.ts). */
+/** `labelcheck worker`: a process that only executes jobs (see runner-host.ts). */
 import pino from 'pino';
 import { ConfigError, loadConfig } from '../config.js';
 import { jobsConfigFromAppConfig } from './config.js';
-import { runWorker } from './worker.js';
+import { runWorker } from './runner-host.js';
 
 export async function runWorkerFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   let config;

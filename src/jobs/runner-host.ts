@@ -45,11 +45,11 @@ export interface RunnerThread {
   stop(): Promise<void>;
 }
 
-/** The in-process runner: runWorker in a worker thread (see thread.ts). */
+/** The in-process runner: runWorker in a worker thread (see runner-thread.ts). */
 export function startRunnerThread(cfg: JobsConfig, log?: RunnerLogger): RunnerThread {
-  const url = new URL(runningFromSource ? './thread.ts' : './thread.js', import.meta.url);
+  const url = new URL(runningFromSource ? './runner-thread.ts' : './runner-thread.js', import.meta.url);
   // From TypeScript source (tests, `npm run dev`) the thread loads tsx first; its entry is
-  // plain JS that imports thread.ts once the loader is in place.
+  // plain JS that imports runner-thread.ts once the loader is in place.
   const worker = runningFromSource
     ? new Worker(
         new URL(

@@ -1,11 +1,13 @@
 /**
  * The OpenAPI document as the running app serves it, built without starting workers or
- * loading tfjs, and its canonical text (what openapi/openapi.json holds).
+ * loading tfjs, and its canonical text (what openapi/openapi.json holds). A composition
+ * root like cli.ts and server.ts: it assembles api (the app) and jobs (its routes), so
+ * that neither layer imports the other's internals.
  */
-import { createJobsPlugin } from '../jobs/plugin.js';
 import type { FastifyPluginAsync } from 'fastify';
-import { testConfig } from '../config.js';
-import { buildApp } from './app.js';
+import { buildApp } from './api/app.js';
+import { testConfig } from './config.js';
+import { createJobsPlugin } from './jobs/plugin.js';
 
 /**
  * Extra /v1 plugins documented in openapi/openapi.json (e.g. the jobs routes, created so

@@ -1,7 +1,7 @@
-/** Worker-thread entry of the in-process job runner (see worker.ts startRunnerThread). */
+/** Worker-thread entry of the in-process job runner (see runner-host.ts startRunnerThread). */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { JobsConfig } from './config.js';
-import { runWorker } from './worker.js';
+import { runWorker } from './runner-host.js';
 
 const port = parentPort!;
 const send = (level: 'info' | 'warn' | 'error') => (obj: object, msg?: string) => {
