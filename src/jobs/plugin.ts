@@ -25,6 +25,7 @@ import type { FastifyInstance, FastifyPluginAsync, FastifyRequest, FastifySchema
 import { validatorCompiler as zodValidatorCompiler } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { InputError } from '../core/errors.js';
+import { checkJsonValue, parseJsonSafe } from '../io/safe-json.js';
 import { checkClassificationShapes } from './stream/engine.js';
 import { readNpyFileHeader } from './stream/npy-file.js';
 import { makeProblem, PROBLEM_CONTENT_TYPE, problemFromError, sendProblem } from '../api/plugins/problem.js';
@@ -556,7 +557,7 @@ async function jobsRoutes(app: FastifyInstance, opts: JobsPluginOptions): Promis
         tags: ['uploads'],
         security,
         params: uploadIdParamsSchema,
-        response: { 200: json('The complete upload with dtype and shape.', uploadSchema), ...P, 409: problemResponse('Already complete.'), 507: problemResponse('Disk full.') },
+        response: { 200: json('The complete upload with dtype and shape.', uploadSchema), ...P, 409: problemResponse('Another complete of this upload is running; retry.'), 507: problemResponse('Disk full.') },
       },
     },
     async (request) => {
@@ -711,15 +712,12 @@ async function readMultipartJob(request: FastifyRequest, store: JobStore, cfg: J
         records[name] = done!;
         continue;
       }
+      if (typeof part.value !== 'string') checkJsonValue(part.value, name);
       const value = typeof part.value === 'string' ? part.value : JSON.stringify(part.value);
       hash.update(`field\0${name}\0${value}\0`);
       if (name === 'kind') kindText = value;
       else if (name === 'options') {
-        try {
-          optionsRaw = JSON.parse(value);
-        } catch (e) {
-          throw new InputError('options', `The multipart text part 'options' is not valid JSON: ${(e as Error).message}`);
-        }
+        optionsRaw = parseJsonSafe(value, 'options', "The multipart text part 'options'");
       } else {
         throw new InputError(name, `Unexpected multipart text part '${name}'; send 'kind', 'options' (a JSON object) and the .npy file parts`);
       }
