@@ -544,6 +544,11 @@ async function jobsRoutes(app: FastifyInstance, opts: JobsPluginOptions): Promis
         throw new InputError('body', 'The part has no body; send the bytes of the part');
       }
       const len = Number(request.headers['content-length']);
+      // Refused from the declared size, before a byte of the body is read.
+      if (Number.isFinite(len) && len > cfg.maxPartBytes) {
+        stream.resume();
+        throw new JobsHttpError(413, 'payload-too-large', 'Payload too large', `Part ${n} declares ${len} bytes; parts may have at most ${cfg.maxPartBytes} bytes (JOB_UPLOAD_PART_MAX_MB)`);
+      }
       return receivePart(store, cfg, id, n, stream, Number.isFinite(len) ? len : null);
     },
   );

@@ -138,7 +138,7 @@ export function multiannotatorConsensus(input: MultiannotatorInput, o: Multianno
   const { labels, predProbs, predProbsUnlabeled } = input;
   const method = o.method ?? (predProbs !== undefined ? 'crowdlab' : 'majority_vote');
   // K (from pred_probs, num_classes or the largest label) bounds every K-sized allocation.
-  checkMatrixSize(o.num_classes !== undefined ? 'num_classes' : 'labels', labels.n, predProbs?.k ?? o.num_classes ?? maxAnnotatedLabel(labels) + 1);
+  checkMatrixSize(o.num_classes !== undefined ? 'num_classes' : FIELD, labels.n, predProbs?.k ?? o.num_classes ?? maxAnnotatedLabel(labels) + 1);
   if (method === 'dawid_skene') checkMaxIter('max_iter', o.max_iter);
   if (o.num_classes !== undefined && predProbs !== undefined && o.num_classes !== predProbs.k) {
     throw new InputError('num_classes', `num_classes is ${o.num_classes} but pred_probs has ${predProbs.k} columns; omit num_classes when sending pred_probs`);
