@@ -5,6 +5,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
+import { DEFAULT_LIMITS, type Limits } from './io/limits.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -56,6 +57,18 @@ export const envSchema = z.object({
   ),
   DATA_DIR: optionalString,
   JOB_TTL_HOURS: positiveNumber(24 * 365 * 100),
+  // Work limits of one request (src/io/limits.ts).
+  MAX_CLASSES: int(2, 10_000_000),
+  MAX_CELLS: int(1, Number.MAX_SAFE_INTEGER),
+  MAX_CLASS_NAME_LENGTH: int(1, 100_000_000),
+  MAX_JSON_DEPTH: int(2, 10_000),
+  MAX_ITER: int(1, 100_000_000),
+  MAX_RESPONSE_MB: positiveNumber(64 * 1024),
+  COMPUTE_TIMEOUT_MS: int(0, 24 * 3_600_000),
+  // Connection timeouts.
+  HEADERS_TIMEOUT_MS: int(1, 3_600_000),
+  REQUEST_TIMEOUT_MS: int(0, 24 * 3_600_000),
+  KEEP_ALIVE_TIMEOUT_MS: int(1, 3_600_000),
 });
 
 export interface Config {
@@ -82,6 +95,14 @@ export interface Config {
   databaseUrl: string | undefined;
   dataDir: string;
   jobTtlHours: number;
+  /** Work limits of one request (K, N×K, names, nesting, iterations, response, time). */
+  limits: Limits;
+  /** Time to receive a request's headers (slow-header connections are closed). */
+  headersTimeoutMs: number;
+  /** Time to receive a whole request (0 = none). */
+  requestTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this. */
+  keepAliveTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -127,6 +148,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: e.DATABASE_URL,
     dataDir: e.DATA_DIR ?? './data',
     jobTtlHours: e.JOB_TTL_HOURS ?? 168,
+    limits: {
+      maxClasses: e.MAX_CLASSES ?? DEFAULT_LIMITS.maxClasses,
+      maxCells: e.MAX_CELLS ?? DEFAULT_LIMITS.maxCells,
+      maxClassNameLength: e.MAX_CLASS_NAME_LENGTH ?? DEFAULT_LIMITS.maxClassNameLength,
+      maxJsonDepth: e.MAX_JSON_DEPTH ?? DEFAULT_LIMITS.maxJsonDepth,
+      maxIter: e.MAX_ITER ?? DEFAULT_LIMITS.maxIter,
+      maxResponseBytes: e.MAX_RESPONSE_MB !== undefined ? Math.floor(e.MAX_RESPONSE_MB * 1024 * 1024) : DEFAULT_LIMITS.maxResponseBytes,
+      computeTimeoutMs: e.COMPUTE_TIMEOUT_MS ?? DEFAULT_LIMITS.computeTimeoutMs,
+    },
+    headersTimeoutMs: e.HEADERS_TIMEOUT_MS ?? 30_000,
+    requestTimeoutMs: e.REQUEST_TIMEOUT_MS ?? 1_800_000,
+    keepAliveTimeoutMs: e.KEEP_ALIVE_TIMEOUT_MS ?? 5_000,
   };
 }
 

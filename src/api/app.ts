@@ -15,6 +15,7 @@ import Fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifySer
 import type { Config } from '../config.js';
 import { getTfBackend, type TfBackend } from '../backend.js';
 import type { ComputePool } from '../compute/pool.js';
+import { setLimits } from '../io/limits.js';
 import { ENDPOINTS } from '../service/index.js';
 import type { EndpointSpec } from '../service/types.js';
 import compute from './plugins/compute.js';
@@ -73,7 +74,16 @@ export function buildApp(config: Config, deps: AppDeps = {}): FastifyInstance {
     bodyLimit: config.bodyLimitBytes,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    // Slow or stalled clients: a whole request must arrive within REQUEST_TIMEOUT_MS and an
+    // idle keep-alive connection is closed after KEEP_ALIVE_TIMEOUT_MS (the headers timeout
+    // is set on the server below; Node leaves it at 0 when requestTimeout is 0).
+    requestTimeout: config.requestTimeoutMs,
+    keepAliveTimeout: config.keepAliveTimeoutMs,
   });
+  app.server.headersTimeout =
+    config.requestTimeoutMs > 0 ? Math.min(config.headersTimeoutMs, config.requestTimeoutMs) : config.headersTimeoutMs;
+  // The limits of this thread (JSON options parsed here); the workers get them from the pool.
+  setLimits(config.limits);
   app.decorate('config', config);
 
   app.register(problem, { bodyLimitBytes: config.bodyLimitBytes, retryAfterSeconds: config.retryAfterSeconds });
@@ -81,7 +91,7 @@ export function buildApp(config: Config, deps: AppDeps = {}): FastifyInstance {
   app.register(gracefulClose);
   // swagger collects routes as they are added: register it before any documented route.
   app.register(docs, { endpoints, version });
-  app.register(compute, { workers: config.workers, maxQueue: config.maxQueue, pool: deps.pool, start: deps.startPool });
+  app.register(compute, { workers: config.workers, maxQueue: config.maxQueue, limits: config.limits, pool: deps.pool, start: deps.startPool });
   app.register(metrics);
   app.register(health, {
     backend: deps.backend ?? getTfBackend,

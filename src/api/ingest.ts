@@ -11,6 +11,7 @@ import type { Readable } from 'node:stream';
 import type { FastifyRequest } from 'fastify';
 import { ByteCollector, collectStream } from './collect.js';
 import { InputError, isInputError } from '../core/errors.js';
+import { checkJsonValue, parseJsonSafe } from '../io/safe-json.js';
 import type { RequestPayload } from '../service/types.js';
 import { MalformedMultipartError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../service/problem.js';
 
@@ -34,11 +35,7 @@ export const ACCEPTED_MEDIA_TYPES = ['application/json', 'multipart/form-data', 
 
 /** Parse a small JSON options text; a syntax error is a 400 naming `options`. */
 export function parseOptionsText(text: string, where: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw new InputError('options', `${where} is not valid JSON: ${(e as Error).message}`, { path: 'options' });
-  }
+  return parseJsonSafe(text, 'options', where);
 }
 
 function partAllowed(fileParts: readonly string[], name: string): boolean {
@@ -171,6 +168,7 @@ export async function readMultipart(
         }
         const value = part.value;
         // A part declared application/json arrives parsed; a plain text part is a string.
+        if (typeof value !== 'string') checkJsonValue(value, 'options');
         options = typeof value === 'string' ? parseOptionsText(value, "The multipart text part 'options'") : value;
         continue;
       }

@@ -7,14 +7,34 @@
  * InputError is returned as data (`ok: false`): structured cloning would strip its class.
  * Anything else is a bug and is thrown, so the pool rejects and the API answers 500.
  */
-import { threadId } from 'node:worker_threads';
+import { threadId, workerData } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import { move, transferableSymbol, valueSymbol } from 'piscina';
 import { isInputError } from '../core/errors.js';
+import { checkResponseSize, responseTooLarge, setLimits, type Limits } from '../io/limits.js';
 import { executeRequest, type EndpointName } from '../service/index.js';
 import type { ComputeReply, ComputeTask } from './protocol.js';
 
 const encoder = new TextEncoder();
+
+const given = (workerData as { limits?: Partial<Limits> } | undefined)?.limits;
+if (given) setLimits(given);
+
+/** JSON text of a response body, within MAX_RESPONSE_MB. */
+function serialise(body: unknown): Uint8Array {
+  let text: string;
+  try {
+    text = JSON.stringify(body);
+  } catch (err) {
+    if (err instanceof RangeError) throw responseTooLarge(null); // "Invalid string length"
+    throw err;
+  }
+  // UTF-16 length bounds the UTF-8 length from below: check before encoding a huge text.
+  checkResponseSize(text.length);
+  const json = encoder.encode(text);
+  checkResponseSize(json.length);
+  return json;
+}
 
 export default function run(task: ComputeTask): ComputeReply | ReturnType<typeof move> {
   if (task.op === 'ping') return { ok: true, op: 'ping', pid: process.pid, threadId };
@@ -31,7 +51,7 @@ export default function run(task: ComputeTask): ComputeReply | ReturnType<typeof
         computeMs: performance.now() - started,
       };
     }
-    const json = encoder.encode(JSON.stringify(result.body));
+    const json = serialise(result.body);
     const reply: ComputeReply = {
       ok: true,
       op: 'execute',

@@ -15,6 +15,8 @@ import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { InputError } from '../core/errors.js';
 import { PoolBusyError, PoolUnavailableError } from '../service/problem.js';
+import { getHeapStatistics } from 'node:v8';
+import { DEFAULT_LIMITS, type Limits } from '../io/limits.js';
 import type { RequestPayload } from '../service/types.js';
 import type { ComputeReply, ComputeTask, OutputMode } from './protocol.js';
 
@@ -27,6 +29,19 @@ export interface ComputePoolOptions {
   filename?: string;
   /** Extra Node flags for the workers; default adds the tsx loader when running from .ts. */
   execArgv?: string[];
+  /** Work limits set in every worker (default: src/io/limits.ts's defaults). */
+  limits?: Limits;
+}
+
+/**
+ * A request stopped by a limit enforced from outside the computation: its compute time
+ * (COMPUTE_TIMEOUT_MS) or the worker's heap. The worker is terminated and replaced, so
+ * the pool keeps its size; the request gets a 422 naming the limit.
+ */
+export class ComputeLimitError extends Error {
+  override readonly name = 'ComputeLimitError';
+  readonly code = 'LC_COMPUTE_LIMIT';
+  readonly statusCode = 422;
 }
 
 export interface ComputeOutcome {
@@ -104,6 +119,7 @@ export class ComputePool {
   readonly filename: string;
   #piscina: Piscina<ComputeTask, ComputeReply> | undefined;
   #execArgv: string[];
+  readonly limits: Limits;
   #state: PoolState = 'starting';
   #inFlight = 0;
   #started: Promise<void> | undefined;
@@ -114,6 +130,7 @@ export class ComputePool {
     this.maxQueue = options.maxQueue;
     this.filename = options.filename ?? defaultWorkerFile();
     this.#execArgv = options.execArgv ?? defaultExecArgv(this.filename);
+    this.limits = { ...DEFAULT_LIMITS, ...options.limits };
   }
 
   /** The threads are created on first use (start() or execute()). */
@@ -127,6 +144,10 @@ export class ComputePool {
       idleTimeout: Infinity,
       concurrentTasksPerWorker: 1,
       execArgv: this.#execArgv,
+      workerData: { limits: this.limits },
+      // A worker whose heap runs out is terminated (the request fails, piscina starts a
+      // new worker) instead of aborting the whole process.
+      resourceLimits: { maxOldGenerationSizeMb: Math.floor(getHeapStatistics().heap_size_limit / 2 ** 20) },
     });
     return this.#piscina;
   }
@@ -203,10 +224,27 @@ export class ComputePool {
     const submitted = performance.now();
     try {
       const prepared = prepareTransfer(payload);
-      const reply = await this.#threads().run(
-        { op: 'execute', endpoint, payload: prepared.payload, output },
-        { transferList: prepared.transferList },
-      );
+      const timeoutMs = this.limits.computeTimeoutMs;
+      // Aborting a running task terminates its worker; piscina replaces it.
+      const signal = timeoutMs > 0 ? AbortSignal.timeout(timeoutMs) : undefined;
+      let reply: ComputeReply;
+      try {
+        reply = await this.#threads().run(
+          { op: 'execute', endpoint, payload: prepared.payload, output },
+          { transferList: prepared.transferList, ...(signal ? { signal } : {}) },
+        );
+      } catch (err) {
+        if (signal?.aborted) {
+          throw new ComputeLimitError(
+            `The computation did not finish within ${timeoutMs.toLocaleString('en-US')} ms (COMPUTE_TIMEOUT_MS) and was stopped; ` +
+              'send less data, fewer iterations, or submit a job',
+          );
+        }
+        if ((err as { code?: string })?.code === 'ERR_WORKER_OUT_OF_MEMORY') {
+          throw new ComputeLimitError('The computation ran out of worker memory and was stopped; send less data or submit a job');
+        }
+        throw err;
+      }
       if (!reply.ok) {
         throw new InputError(reply.field, reply.message, { path: reply.issues[0]?.path, issues: reply.issues });
       }

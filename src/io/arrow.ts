@@ -38,8 +38,10 @@ import {
   tableToIPC,
 } from 'apache-arrow';
 import { InputError } from '../core/errors.js';
+import { checkArrowIpc } from './arrow-check.js';
 import type { ProbMatrix } from '../core/types.js';
 import { float16Table } from './float16.js';
+import { checkMatrixSize } from './limits.js';
 import type { LabelSource } from './validate.js';
 import type { NpyData } from './npy.js';
 
@@ -81,6 +83,7 @@ function isHalf(t: DataType): boolean {
 
 function readTable(bytes: Uint8Array): Table {
   let table: Table;
+  checkArrowIpc(bytes);
   try {
     table = tableFromIPC(bytes);
   } catch (e) {
@@ -208,6 +211,7 @@ function decodeProbColumn(type: DataType, parts: Data[], n: number, name: string
     }
     if (k < 0) k = 0;
   }
+  checkMatrixSize(name, n, k);
 
   // Nulls and ragged rows, with the global row.
   let row0 = 0;

@@ -6,6 +6,7 @@
  */
 import { InputError } from '../core/errors.js';
 import type { ProbMatrix } from '../core/types.js';
+import { checkCells, checkMatrixSize } from './limits.js';
 import { describeValue } from './validate.js';
 
 /** Sentinel for a missing entry (JSON null) in an integer matrix. */
@@ -49,6 +50,7 @@ export function decodePredProbs(value: unknown, field = 'pred_probs'): ProbMatri
     );
   }
   const k = first.length;
+  checkMatrixSize(field, n, k);
   const data = new Float64Array(n * k);
   let o = 0;
   for (let r = 0; r < n; r++) {
@@ -132,6 +134,7 @@ export function decodeIntMatrixWithNulls(value: unknown, field: string, opts: { 
   }
   const m = first.length;
   if (m === 0) throw new InputError(field, `${field} row 0 is empty; expected at least one column`, { row: 0 });
+  checkCells(field, n, m);
   const data = new Int32Array(n * m);
   let o = 0;
   for (let r = 0; r < n; r++) {

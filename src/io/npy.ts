@@ -18,6 +18,7 @@
 import { InputError } from '../core/errors.js';
 import type { ProbMatrix } from '../core/types.js';
 import { float16Table, numberToFloat16Bits } from './float16.js';
+import { checkMatrixSize } from './limits.js';
 
 export type NpyKind = 'f' | 'i' | 'u' | 'b';
 
@@ -66,6 +67,14 @@ const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 
 /** Bytes that always suffice to learn the header length (`npyDataOffset`). */
 export const NPY_PREAMBLE_BYTES = 12;
+
+/**
+ * Largest header (preamble + dict text) accepted. NumPy's own `np.load` refuses headers
+ * over 10,000 bytes by default (`max_header_size`); a plain numeric array's header is
+ * under 200. The bound keeps a forged v2/v3 length field (up to 4 GiB) from sizing a
+ * buffer or a file read before anything is validated.
+ */
+export const NPY_MAX_HEADER_BYTES = 1024 * 1024;
 
 const DTYPE_NAMES: Record<string, string> = {
   f2: 'float16',
@@ -121,8 +130,18 @@ export function npyDataOffset(prefix: Uint8Array, field = 'array'): number {
   }
   const need = major === 1 ? 10 : 12;
   if (prefix.length < need) throw new InputError(field, `${name} is truncated: it ends inside the format preamble`);
-  if (major === 1) return 10 + (prefix[8]! | (prefix[9]! << 8));
-  return 12 + (prefix[8]! | (prefix[9]! << 8) | (prefix[10]! << 16)) + prefix[11]! * 2 ** 24;
+  const length =
+    major === 1
+      ? 10 + (prefix[8]! | (prefix[9]! << 8))
+      : 12 + (prefix[8]! | (prefix[9]! << 8) | (prefix[10]! << 16)) + prefix[11]! * 2 ** 24;
+  if (length > NPY_MAX_HEADER_BYTES) {
+    throw new InputError(
+      field,
+      `${name} declares a ${fmtInt(length)}-byte header; the largest accepted is ${fmtInt(NPY_MAX_HEADER_BYTES)} bytes ` +
+        '(a .npy of a plain numeric array has a header of about 128 bytes): the file is corrupt',
+    );
+  }
+  return length;
 }
 
 function checkMagic(buf: Uint8Array, field: string): void {
@@ -526,6 +545,7 @@ export function npyToProbMatrix(arr: NpyArray, field = 'pred_probs'): ProbMatrix
     );
   }
   const data = arr.data as Float32Array | Float64Array;
+  checkMatrixSize(field, arr.shape[0]!, arr.shape[1]!);
   return { data, n: arr.shape[0]!, k: arr.shape[1]! };
 }
 

@@ -21,6 +21,7 @@
  */
 import { InputError } from '../core/errors.js';
 import type { ProbMatrix } from '../core/types.js';
+import { limits } from './limits.js';
 
 /** Lower/upper bounds accepted for a probability (cleanlab's V11 tolerance). */
 export const PROB_MIN = -1e-6;
@@ -278,9 +279,17 @@ export function validateClassNames(value: unknown, k: number, field = 'class_nam
       `${field} has ${value.length} name${value.length === 1 ? '' : 's'} but pred_probs has ${k} columns; give one name per class`,
     );
   }
+  const maxLength = limits().maxClassNameLength;
   for (let i = 0; i < value.length; i++) {
     if (typeof value[i] !== 'string') {
       throw new InputError(field, `${field}[${i}] is ${describeValue(value[i])}, expected a string`, { row: i });
+    }
+    if ((value[i] as string).length > maxLength) {
+      throw new InputError(
+        field,
+        `${field}[${i}] is ${(value[i] as string).length.toLocaleString('en-US')} characters long; names may have at most ${maxLength.toLocaleString('en-US')} (MAX_CLASS_NAME_LENGTH)`,
+        { row: i },
+      );
     }
   }
   return value as string[];

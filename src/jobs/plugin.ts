@@ -26,6 +26,7 @@ import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastif
 import { z } from 'zod';
 import { InputError } from '../core/errors.js';
 import { isOneOf } from '../core/types.js';
+import { checkJsonValue, parseJsonSafe } from '../io/safe-json.js';
 import { checkClassificationShapes } from './stream/engine.js';
 import { readNpyFileHeader } from './stream/npy-file.js';
 import { problemResponse } from '../schemas/common.js';
@@ -524,6 +525,11 @@ async function jobsRoutes(app: FastifyInstance, opts: JobsPluginOptions): Promis
         throw new InputError('body', 'The part has no body; send the bytes of the part');
       }
       const len = Number(request.headers['content-length']);
+      // Refused from the declared size, before a byte of the body is read.
+      if (Number.isFinite(len) && len > cfg.maxPartBytes) {
+        stream.resume();
+        throw new PayloadTooLargeError(`Part ${n} declares ${len} bytes; parts may have at most ${cfg.maxPartBytes} bytes (JOB_UPLOAD_PART_MAX_MB)`);
+      }
       return receivePart(store, cfg, id, n, stream, Number.isFinite(len) ? len : null);
     },
   );
@@ -538,7 +544,7 @@ async function jobsRoutes(app: FastifyInstance, opts: JobsPluginOptions): Promis
         tags: ['uploads'],
         security,
         params: uploadIdParamsSchema,
-        response: { 200: json('The complete upload with dtype and shape.', uploadSchema), ...P, 409: problemResponse('Already complete.'), 507: problemResponse('Disk full.') },
+        response: { 200: json('The complete upload with dtype and shape.', uploadSchema), ...P, 409: problemResponse('Another complete of this upload is running; retry.'), 507: problemResponse('Disk full.') },
       },
     },
     async (request) => {
@@ -693,15 +699,12 @@ async function readMultipartJob(request: FastifyRequest, store: JobStore, cfg: J
         records[name] = done!;
         continue;
       }
+      if (typeof part.value !== 'string') checkJsonValue(part.value, name);
       const value = typeof part.value === 'string' ? part.value : JSON.stringify(part.value);
       hash.update(`field\0${name}\0${value}\0`);
       if (name === 'kind') kindText = value;
       else if (name === 'options') {
-        try {
-          optionsRaw = JSON.parse(value);
-        } catch (e) {
-          throw new InputError('options', `The multipart text part 'options' is not valid JSON: ${(e as Error).message}`);
-        }
+        optionsRaw = parseJsonSafe(value, 'options', "The multipart text part 'options'");
       } else {
         throw new InputError(name, `Unexpected multipart text part '${name}'; send 'kind', 'options' (a JSON object) and the .npy file parts`);
       }

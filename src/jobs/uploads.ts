@@ -7,12 +7,13 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { InputError } from '../core/errors.js';
 import { npyDataOffset, NPY_PREAMBLE_BYTES, readNpyHeader, type NpyHeader } from '../io/npy.js';
-import { InsufficientStorageError, NotFoundError, PayloadTooLargeError, UploadCompleteError } from '../service/problem.js';
+import { InsufficientStorageError, NotFoundError, PayloadTooLargeError, UploadCompleteError, UploadCompletingError, withHeaders } from '../service/problem.js';
 import { ttlMs, type JobsConfig } from './config.js';
 import { diskUsage, uploadDataPath, uploadDir, uploadPartPath } from './files.js';
 import type { JobStore, UploadPart, UploadRecord } from './store/types.js';
@@ -151,9 +152,51 @@ export function checkNpySize(h: NpyHeader, size: number, field: string): void {
   }
 }
 
-/** POST /v1/uploads/{id}/complete. */
+/** Completions running in this process, by upload id. */
+const completing = new Map<string, Promise<UploadRecord>>();
+
+/**
+ * POST /v1/uploads/{id}/complete: atomic, idempotent and crash-safe.
+ * - A second call while one runs (in this process) is a 409; a call after it succeeded
+ *   returns the completed upload again.
+ * - The parts are joined into a temp file that is fsynced and renamed to data.npy; only
+ *   then is the upload marked complete in the store, and only after that are the parts
+ *   removed. A crash before the store update leaves the upload open with all its parts
+ *   (complete it again); after it, the upload is complete (stray part files go with it).
+ */
 export async function completeUpload(store: JobStore, cfg: JobsConfig, id: string): Promise<UploadRecord> {
-  await getOpenUpload(store, id);
+  if (completing.has(id)) {
+    throw withHeaders(new UploadCompletingError(id), { 'retry-after': '1' });
+  }
+  // The lock is taken synchronously, before the first await.
+  const run = (async () => {
+    const u = await store.getUpload(id);
+    if (!u) throw notFound('upload', id);
+    if (u.status === 'complete') {
+      await removePartFiles(cfg, id);
+      return u;
+    }
+    return joinAndComplete(store, cfg, id);
+  })();
+  completing.set(id, run);
+  try {
+    return await run;
+  } finally {
+    completing.delete(id);
+  }
+}
+
+async function removePartFiles(cfg: JobsConfig, id: string): Promise<void> {
+  let names: string[];
+  try {
+    names = await readdir(uploadDir(cfg.dataDir, id));
+  } catch {
+    return;
+  }
+  for (const f of names) if (f.startsWith('part-')) await rm(join(uploadDir(cfg.dataDir, id), f), { force: true });
+}
+
+async function joinAndComplete(store: JobStore, cfg: JobsConfig, id: string): Promise<UploadRecord> {
   const parts = await store.listUploadParts(id);
   if (parts.length === 0) throw new InputError('parts', `Upload ${id} has no parts; PUT /v1/uploads/${id}/parts/1 first`);
   for (let i = 0; i < parts.length; i++) {
@@ -168,22 +211,43 @@ export async function completeUpload(store: JobStore, cfg: JobsConfig, id: strin
   const headerLength = npyDataOffset(pre, field);
   const header = readNpyHeader(await readPrefix(paths, headerLength), field);
   checkNpySize(header, size, field);
-  // Join: append each part, then drop it.
+  // Join into a temp file, make it durable, then move it into place atomically.
   const data = uploadDataPath(cfg.dataDir, id);
+  const tmp = `${data}.${randomUUID().slice(0, 8)}.tmp`;
   try {
-    await rm(data, { force: true });
-    for (const p of paths) {
-      await pipeline(createReadStream(p), createWriteStream(data, { flags: 'a' }));
-      await rm(p, { force: true });
+    for (const p of paths) await pipeline(createReadStream(p), createWriteStream(tmp, { flags: 'a' }));
+    const fh = await open(tmp, 'r+');
+    try {
+      const st = await fh.stat();
+      if (st.size !== size) throw new Error(`joined upload has ${st.size} bytes, expected ${size}`);
+      await fh.sync();
+    } finally {
+      await fh.close();
     }
-    const st = await stat(data);
-    if (st.size !== size) throw new Error(`joined upload has ${st.size} bytes, expected ${size}`);
+    await rename(tmp, data);
+    await syncDir(uploadDir(cfg.dataDir, id));
   } catch (e) {
+    await rm(tmp, { force: true });
     throw mapDiskError(e);
   }
   const done = await store.completeUpload(id, { size, dtype: header.dtype, shape: header.shape, now: Date.now() });
   if (!done) throw notFound('upload', id);
+  await removePartFiles(cfg, id);
   return done;
+}
+
+/** fsync a directory so a rename in it survives a crash (a no-op where unsupported). */
+async function syncDir(dir: string): Promise<void> {
+  try {
+    const fh = await open(dir, 'r');
+    try {
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+  } catch {
+    /* not supported on this platform/filesystem */
+  }
 }
 
 /** Delete an upload's rows and files. */

@@ -6,6 +6,7 @@
 import { InputError } from '../core/errors.js';
 import type { ClassificationInput } from '../io/validate.js';
 import { ingestArrow, ingestJson, ingestNpy } from '../io/ingest.js';
+import { parseJsonSafe } from '../io/safe-json.js';
 import type { ZodType } from 'zod';
 import { describe, parseOptions } from './options.js';
 import type { EndpointSpec, RequestPayload, ServiceResult } from './types.js';
@@ -22,12 +23,7 @@ export interface DecodedRequest<A, O> {
 export function jsonBodyObject(payload: { kind: 'json'; body: unknown } | { kind: 'json-bytes'; bytes: Uint8Array }): Record<string, unknown> {
   let body: unknown;
   if (payload.kind === 'json-bytes') {
-    const text = Buffer.from(payload.bytes.buffer, payload.bytes.byteOffset, payload.bytes.byteLength).toString('utf8');
-    try {
-      body = JSON.parse(text);
-    } catch (e) {
-      throw new InputError('body', `The request body is not valid JSON: ${(e as Error).message}`, { path: 'body' });
-    }
+    body = parseJsonSafe(payload.bytes, 'body', 'The request body');
   } else {
     body = payload.body;
   }
@@ -45,6 +41,8 @@ export function splitFields(
   const arrays: Record<string, unknown> = {};
   const options: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(body)) {
+    // JSON.parse makes "__proto__" an own key; assigning it would set the prototype.
+    if (key === '__proto__') throw new InputError('body', 'The request body has a "__proto__" key, which is not accepted', { path: 'body' });
     if (arrayFields.includes(key)) arrays[key] = value;
     else options[key] = value;
   }

@@ -20,7 +20,9 @@ import {
   type AnnotatorMatrix,
   type AnnotatorStat,
 } from '../core/multiannotator/index.js';
+import { maxAnnotatedLabel } from '../core/multiannotator/types.js';
 import type { ProbMatrix } from '../core/types.js';
+import { checkMatrixSize, checkMaxIter } from '../io/limits.js';
 import { decodeIntMatrixWithNulls, decodePredProbs } from '../io/json.js';
 import { npyToProbMatrix, parseNpy, type NpyArray } from '../io/npy.js';
 import { validatePredProbs } from '../io/validate.js';
@@ -135,6 +137,9 @@ function presentExamples(consensus: Int32Array, quality: Float64Array, agreement
 export function multiannotatorConsensus(input: MultiannotatorInput, o: MultiannotatorConsensusOptions): Record<string, unknown> {
   const { labels, predProbs, predProbsUnlabeled } = input;
   const method = o.method ?? (predProbs !== undefined ? 'crowdlab' : 'majority_vote');
+  // K (from pred_probs, num_classes or the largest label) bounds every K-sized allocation.
+  checkMatrixSize(o.num_classes !== undefined ? 'num_classes' : FIELD, labels.n, predProbs?.k ?? o.num_classes ?? maxAnnotatedLabel(labels) + 1);
+  if (method === 'dawid_skene') checkMaxIter('max_iter', o.max_iter);
   if (o.num_classes !== undefined && predProbs !== undefined && o.num_classes !== predProbs.k) {
     throw new InputError('num_classes', `num_classes is ${o.num_classes} but pred_probs has ${predProbs.k} columns; omit num_classes when sending pred_probs`);
   }

@@ -42,6 +42,7 @@ export const PROBLEM_TITLES = {
   'not-found': 'Not Found',
   'insufficient-storage': 'Insufficient storage',
   'upload-complete': 'Conflict',
+  'upload-completing': 'Conflict',
   'result-not-ready': 'Conflict',
   'idempotency-key-reused': 'Unprocessable Content',
   'jobs-unavailable': 'Service Unavailable',
@@ -99,6 +100,7 @@ export const ERROR_TABLE = {
   LC_POOL_UNAVAILABLE: { status: 503, slug: 'overloaded', message: 'the worker pool is %s; retry later' },
   LC_NOT_FOUND: { status: 404, slug: 'not-found', message: '%s' },
   LC_UPLOAD_COMPLETE: { status: 409, slug: 'upload-complete', message: 'Upload %s is already complete; create a new upload to send another file' },
+  LC_UPLOAD_COMPLETING: { status: 409, slug: 'upload-completing', message: 'Upload %s is being completed by another request; retry in a moment to get the result' },
   LC_RESULT_NOT_READY: { status: 409, slug: 'result-not-ready', message: '%s' },
   LC_IDEMPOTENCY_KEY_REUSED: { status: 422, slug: 'idempotency-key-reused', message: '%s' },
   LC_INSUFFICIENT_STORAGE: { status: 507, slug: 'insufficient-storage', message: '%s' },
@@ -120,6 +122,7 @@ export const PoolBusyError = define('LC_POOL_BUSY');
 export const PoolUnavailableError = define('LC_POOL_UNAVAILABLE');
 export const NotFoundError = define('LC_NOT_FOUND');
 export const UploadCompleteError = define('LC_UPLOAD_COMPLETE');
+export const UploadCompletingError = define('LC_UPLOAD_COMPLETING');
 export const ResultNotReadyError = define('LC_RESULT_NOT_READY');
 export const IdempotencyKeyReusedError = define('LC_IDEMPOTENCY_KEY_REUSED');
 export const InsufficientStorageError = define('LC_INSUFFICIENT_STORAGE');

@@ -6,6 +6,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { ComputePool } from '../../compute/pool.js';
+import type { Limits } from '../../io/limits.js';
 import { shared } from '../plugin.js';
 
 declare module 'fastify' {
@@ -17,6 +18,8 @@ declare module 'fastify' {
 export interface ComputePluginOptions extends Record<string, unknown> {
   workers: number;
   maxQueue: number;
+  /** Work limits applied in every worker thread. */
+  limits?: Limits;
   pool?: ComputePool;
   /** Start the threads with the app (default true; false for tools such as gen-openapi). */
   start?: boolean;
@@ -24,7 +27,7 @@ export interface ComputePluginOptions extends Record<string, unknown> {
 
 async function computePlugin(app: FastifyInstance, opts: ComputePluginOptions): Promise<void> {
   const owned = opts.pool === undefined;
-  const pool = opts.pool ?? new ComputePool({ workers: opts.workers, maxQueue: opts.maxQueue });
+  const pool = opts.pool ?? new ComputePool({ workers: opts.workers, maxQueue: opts.maxQueue, limits: opts.limits });
   app.decorate('compute', pool);
   if (opts.start !== false) {
     pool.start().then(
