@@ -139,7 +139,8 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
   if (command === 'serve') {
     const { startServer } = await import('./server.js');
     const { createJobsPlugin } = await import('./jobs/plugin.js');
-    await startServer(process.env, { deps: { v1Plugins: [createJobsPlugin()] } });
+    const { createWebPlugin } = await import('./web/plugin.js');
+    await startServer(process.env, { deps: { v1Plugins: [createJobsPlugin()], rootPlugins: [createWebPlugin()] } });
     return -1; // keeps running
   }
   if (command === 'worker') {

@@ -55,6 +55,7 @@ export const envSchema = z.object({
       .optional(),
   ),
   DATA_DIR: optionalString,
+  MEDIA_ROOT: optionalString,
   JOB_TTL_HOURS: positiveNumber(24 * 365 * 100),
 });
 
@@ -82,6 +83,8 @@ export interface Config {
   databaseUrl: string | undefined;
   dataDir: string;
   jobTtlHours: number;
+  /** Folder whose files are served at GET /media/<path> (example content); unset: nothing is served. */
+  mediaRoot: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -127,6 +130,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: e.DATABASE_URL,
     dataDir: e.DATA_DIR ?? './data',
     jobTtlHours: e.JOB_TTL_HOURS ?? 168,
+    mediaRoot: e.MEDIA_ROOT,
   };
 }
 

@@ -3,6 +3,7 @@
  * loading tfjs, and its canonical text (what openapi/openapi.json holds).
  */
 import { createJobsPlugin } from '../jobs/plugin.js';
+import { createWebPlugin } from '../web/plugin.js';
 import type { FastifyPluginAsync } from 'fastify';
 import { testConfig } from '../config.js';
 import { buildApp } from './app.js';
@@ -14,12 +15,16 @@ import { buildApp } from './app.js';
  */
 export const documentedV1Plugins: FastifyPluginAsync[] = [createJobsPlugin({ openStore: false, runner: 'none' })];
 
+/** The browser pages (review app, assets, media) outside /v1. */
+export const documentedRootPlugins: FastifyPluginAsync[] = [createWebPlugin()];
+
 export async function buildOpenApiDocument(v1Plugins: FastifyPluginAsync[] = documentedV1Plugins): Promise<Record<string, unknown>> {
   const app = buildApp(testConfig({ workers: 1, maxQueue: 0 }), {
     startPool: false,
     logger: false,
     backend: async () => ({ backend: 'cpu', package: '@tensorflow/tfjs' }),
     v1Plugins,
+    rootPlugins: documentedRootPlugins,
   });
   try {
     await app.ready();

@@ -14,7 +14,7 @@ import { InputError } from '../core/errors.js';
 import { npyDataOffset, NPY_PREAMBLE_BYTES, readNpyHeader, type NpyHeader } from '../io/npy.js';
 import { ttlMs, type JobsConfig } from './config.js';
 import { diskUsage, uploadDataPath, uploadDir, uploadPartPath } from './files.js';
-import type { JobStore, UploadPart, UploadRecord } from './store/types.js';
+import type { JobRecord, JobStore, UploadPart, UploadRecord } from './store/types.js';
 
 /** An HTTP-facing failure with its problem fields. */
 export class JobsHttpError extends Error {
@@ -31,6 +31,17 @@ export class JobsHttpError extends Error {
 
 export function notFound(what: string, id: string): JobsHttpError {
   return new JobsHttpError(404, 'not-found', 'Not Found', `No ${what} with id ${id}`);
+}
+
+/** 409 for a job that has no result (yet). */
+export function notReady(job: JobRecord): JobsHttpError {
+  const detail =
+    job.status === 'failed'
+      ? `Job ${job.id} failed: ${job.error?.detail ?? 'see GET /v1/jobs/' + job.id}`
+      : job.status === 'cancelled'
+        ? `Job ${job.id} was cancelled; it has no result`
+        : `Job ${job.id} is ${job.status}; poll GET /v1/jobs/${job.id} until its status is succeeded`;
+  return new JobsHttpError(409, 'result-not-ready', 'Conflict', detail, job.status === 'queued' || job.status === 'running' ? { 'retry-after': '2' } : {});
 }
 
 export function insufficientStorage(detail: string): JobsHttpError {
