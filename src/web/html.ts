@@ -56,6 +56,7 @@ th,td{text-align:left;padding:6px 8px;border-bottom:1px solid var(--line);vertic
 th{font-weight:600;color:var(--muted);font-size:.8rem;text-transform:uppercase;letter-spacing:.03em}
 th[scope=row]{text-transform:none;letter-spacing:0;font-size:.92rem;color:var(--ink);font-weight:500}
 td.num,th.num{text-align:right}
+table.narrow{max-width:760px}
 .tag{display:inline-block;padding:1px 8px;border-radius:999px;font-size:.85rem;font-weight:600;white-space:nowrap}
 .tag.given{background:var(--bad-bg);color:var(--bad)}
 .tag.sugg{background:var(--good-bg);color:var(--good)}

@@ -120,6 +120,25 @@ export function histogramSvg(scores: ArrayLike<number>, flagged: Uint8Array, bin
   return `<svg role="img" aria-labelledby="hist-title" width="100%" viewBox="0 0 ${W} ${H + 40}" xmlns="http://www.w3.org/2000/svg"><title id="hist-title">Histogram of label quality scores; flagged examples in red</title>${parts.join('')}</svg>`;
 }
 
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+function median(a: number[]): number | null {
+  if (a.length === 0) return null;
+  const s = [...a].sort((x, y) => x - y);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/** One sentence under the histogram: median score of flagged and unflagged rows. */
+function scoreMedians(scores: ArrayLike<number>, flagged: Uint8Array): string {
+  const f: number[] = [];
+  const u: number[] = [];
+  for (let i = 0; i < scores.length; i++) if (Number.isFinite(scores[i]!)) (flagged[i] ? f : u).push(scores[i]!);
+  return `Median score: ${fmt(median(f))} for flagged examples, ${fmt(median(u))} for the others.`;
+}
+
 function nameOf(names: readonly string[], c: number): string {
   return names[c] ?? String(c);
 }
@@ -163,12 +182,12 @@ function reviewsSection(r: ReviewSummary): string {
 <div class="stat"><div class="v">${r.relabelled}</div><div class="l">relabelled</div></div>
 <div class="stat"><div class="v">${r.dropped}</div><div class="l">dropped</div></div>
 </div>
-<table><tbody>
-<tr><th scope="row">Precision of the flagged set</th><td>${interval(r.precision, true)} <span class="muted">· ${r.flagged_errors} errors of ${r.flagged_reviewed} reviewed</span></td></tr>
-<tr><th scope="row">Error rate of unflagged controls</th><td>${interval(r.control_error_rate, true)} <span class="muted">· ${r.control_errors} of ${r.controls_reviewed}</span></td></tr>
+<table class="narrow"><tbody>
+<tr><th scope="row">Precision of the flagged set</th><td>${interval(r.precision, true)} <span class="muted">· ${plural(r.flagged_errors, 'error')} in ${r.flagged_reviewed} reviewed</span></td></tr>
+<tr><th scope="row">Error rate of unflagged controls</th><td>${interval(r.control_error_rate, true)} <span class="muted">· ${plural(r.control_errors, 'error')} in ${r.controls_reviewed} reviewed</span></td></tr>
 <tr><th scope="row">Estimated label errors in the dataset</th><td>${interval(r.estimated_label_errors, false)}</td></tr>
 </tbody></table>
-${rows ? `<h3 style="margin-top:16px">Reviewers</h3><table><thead><tr><th>reviewer</th><th class="num">verdicts</th><th class="num">agreement with majority</th></tr></thead><tbody>${rows}</tbody></table>` : ''}
+${rows ? `<h3 style="margin-top:16px">Reviewers</h3><table class="narrow"><thead><tr><th>reviewer</th><th class="num">verdicts</th><th class="num">agreement with majority</th></tr></thead><tbody>${rows}</tbody></table>` : ''}
 </section>`;
 }
 
@@ -211,7 +230,7 @@ export function renderReport(d: ReportData): string {
 </div>
 <section class="card" aria-labelledby="acc-h"><h2 id="acc-h">Accuracy of the model</h2>
 <p class="lead">The model that produced the probabilities, scored four ways. Only the noise-aware estimate accounts for label errors in the data you test on.</p>
-<table><tbody>
+<table class="narrow"><tbody>
 <tr><th scope="row">On the given labels</th><td class="num">${pct(acc.given_labels, 2)}</td></tr>
 <tr><th scope="row">Flagged examples removed</th><td class="num">${pct(acc.pruned, 2)}</td></tr>
 <tr><th scope="row">Flagged examples relabelled to the suggestion</th><td class="num">${pct(acc.corrected, 2)}</td></tr>
@@ -239,6 +258,7 @@ ${overlapRows ? `<table aria-labelledby="ov-h"><thead><tr><th>pair</th><th class
 <p class="lead">Every example's score (${esc(d.rankBy.replace(/_/g, ' '))}); flagged examples in red. Bar heights on a square-root scale.</p>
 ${histogramSvg(d.scores, d.flaggedMask)}
 <div class="legend"><span><span class="sw" style="background:#9fb3c8"></span>not flagged</span><span><span class="sw" style="background:#be123c"></span>flagged</span></div>
+<p class="note">${scoreMedians(d.scores, d.flaggedMask)}</p>
 </section>
 </div>
 <section class="card" aria-labelledby="iss-h"><h2 id="iss-h">Top label issues</h2>

@@ -13,13 +13,15 @@ const REVIEW_STYLE = `
 .progress .track{height:10px;background:#e4e7eb;border-radius:5px;overflow:hidden}
 .progress .fill{height:100%;background:#2f855a;width:0}
 .progress .txt{font-size:.85rem;color:var(--muted);margin-top:4px}
-[data-testid=review-card]{background:#fff;border:1px solid var(--line);border-radius:12px;padding:24px;min-height:340px}
+[data-testid=review-card]{background:#fff;border:1px solid var(--line);border-radius:12px;padding:24px}
 [data-testid=review-card] .pos{color:var(--muted);font-size:.85rem;margin:0 0 12px}
 .subject{display:flex;gap:20px;align-items:flex-start;margin:0 0 18px}
 .subject img{width:160px;height:160px;object-fit:contain;border:1px solid var(--line);border-radius:8px;image-rendering:pixelated;background:#fff}
 .subject .text{font-size:1.35rem;line-height:1.4;max-width:640px}
 .subject .id{color:var(--muted);font-size:.85rem;margin-top:6px}
-.question{font-size:1rem;margin:0 0 10px}
+.question{font-size:1.05rem;margin:0 0 4px}
+.model{font-size:.9rem;color:var(--muted);margin:0 0 14px}
+.model .top{color:var(--good);font-weight:600}
 .choices{display:flex;gap:10px;flex-wrap:wrap;margin:0 0 14px}
 .choice{border:2px solid var(--line);background:#fff;border-radius:10px;padding:10px 14px;font-size:1rem;cursor:pointer;text-align:left;color:var(--ink)}
 .choice:hover,.choice:focus-visible{border-color:var(--accent);outline:none}
@@ -39,7 +41,7 @@ const REVIEW_STYLE = `
 .verdict{font-size:.9rem;color:var(--good);font-weight:600}
 aside.keys{background:#fff;border:1px solid var(--line);border-radius:12px;padding:16px 18px;font-size:.9rem}
 aside.keys dl{display:grid;grid-template-columns:auto 1fr;gap:6px 10px;margin:0}
-aside.keys dt{text-align:right}
+aside.keys dt{white-space:nowrap}
 aside.keys dd{margin:0}
 form.setup{background:#fff;border:1px solid var(--line);border-radius:12px;padding:24px;max-width:480px}
 form.setup label{display:block;font-weight:600;margin-bottom:6px}

@@ -214,6 +214,12 @@ function render(status = '', error = false): void {
       el('p', { class: 'pos' }, `Card ${pos + 1} of ${items.length}`),
       subject,
       el('p', { class: 'question' }, 'Labelled ', el('span', { class: 'tag given' }, nameOf(it.given_label)), '. What is the correct label?'),
+      el(
+        'p',
+        { class: 'model' },
+        'Model: ',
+        ...it.top_classes.flatMap((tc, i) => [...(i > 0 ? [' · '] : []), el('span', { class: i === 0 ? 'top' : '' }, `${nameOf(tc.class)} ${(tc.prob * 100).toFixed(0)}%`)]),
+      ),
       choices,
       classes,
       el('p', { class: 'verdict', 'data-testid': 'my-verdict' }, describe(mine)),
