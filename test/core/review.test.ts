@@ -5,7 +5,7 @@
 import t from 'tap';
 import { majority, reviewOrder, summarizeReviews, wilson, type Verdict } from '../../src/core/review.js';
 
-const close = (t: Tap.Test, got: number | undefined, want: number, msg: string) => t.ok(got !== undefined && Math.abs(got - want) < 5e-6, `${msg}: ${got} ≈ ${want}`);
+const close = (t: { ok(v: boolean, m: string): void }, got: number | undefined, want: number, msg: string) => t.ok(got !== undefined && Math.abs(got - want) < 5e-6, `${msg}: ${got} ≈ ${want}`);
 
 t.test('Wilson 95% intervals (worked by hand, z = 1.959964)', async (t) => {
   // 5/10: centre 0.5, half = 1.959964/1.384146 · √(0.025 + 0.0096037) = 0.263407

@@ -66,7 +66,7 @@ for (const kind of STORE_KINDS) {
         const out: number[] = [];
         let cursor: string | null = '0';
         while (cursor !== null) {
-          const p = (await get(app, `/v1/jobs/${id}/review-queue?controls=0.1&seed=${seed}&limit=1000&cursor=${cursor}`)).json();
+          const p: { items: { index: number }[]; next_cursor: string | null } = (await get(app, `/v1/jobs/${id}/review-queue?controls=0.1&seed=${seed}&limit=1000&cursor=${cursor}`)).json();
           out.push(...p.items.map((i: { index: number }) => i.index));
           cursor = p.next_cursor;
         }
