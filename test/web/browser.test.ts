@@ -132,9 +132,9 @@ t.test('a reviewer clears 20 cards with the keyboard; verdicts survive a reload'
   await page.keyboard.press('Enter');
   const card = page.getByTestId('review-card');
   await card.waitFor();
-  t.equal(Number(await card.getAttribute('data-index')), queue[0]!.index, 'the first card is the worst flagged row');
-  await page.screenshot({ path: join(SHOTS, 'review.png'), fullPage: false });
+  t.equal(Number(await card.getAttribute('data-index')), queue[0]!.index, 'the first card is the first of the queue');
   t.same(await axeSeriousViolations(page), [], 'axe: no serious or critical violation on the review card');
+  let shot = false;
 
   /** Press a key on the current card and wait until the card shows `next`. */
   const press = async (key: string, next: number) => {
@@ -153,6 +153,10 @@ t.test('a reviewer clears 20 cards with the keyboard; verdicts survive a reload'
     if (c === 9) {
       await press('a', next);
       await press('u', it.index); // undo returns to the card and removes the verdict
+    }
+    if (!shot && it.suggested_label !== it.given_label) {
+      await page.screenshot({ path: join(SHOTS, 'review.png') }); // a flagged card, before the verdict
+      shot = true;
     }
     const key = keys[c % keys.length]!;
     await press(key, next);
@@ -250,6 +254,17 @@ t.test('a reviewer clears 20 cards with the keyboard; verdicts survive a reload'
     if (argmax[i] === l) right++;
   }
   t.equal(ca.models[0]!.verified, right / kept, 'corrected accuracy changes as the verdicts imply');
+});
+
+t.test('the report shows the review summary', async (t) => {
+  const s = (await (await api(`/v1/jobs/${jobId}/reviews`)).json()) as { reviewed: number; relabelled: number };
+  const page = await ctx.newPage();
+  await page.goto(`${origin}/v1/jobs/${jobId}/report`);
+  const stats = page.locator('section[aria-labelledby="rev-h"] .stat .v');
+  t.equal(Number(await stats.nth(0).textContent()), s.reviewed);
+  t.equal(Number(await stats.nth(2).textContent()), s.relabelled);
+  await page.screenshot({ path: join(SHOTS, 'report-top.png'), fullPage: true, clip: { x: 0, y: 0, width: 1280, height: 1800 } });
+  await page.close();
 });
 
 t.test('the review page shows the report link and the key help', async (t) => {
