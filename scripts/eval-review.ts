@@ -25,6 +25,7 @@ import { testConfig } from '../src/config.js';
 import { writeNpy } from '../src/io/npy.js';
 import { resolveJobsConfig } from '../src/jobs/config.js';
 import { createJobsPlugin } from '../src/jobs/plugin.js';
+import type { ReviewSummary as Summary } from '../src/service/review.js';
 import { multipart } from '../test/helpers/multipart.js';
 import { dataDirFromArgs, fileIfExists, loadLabels, loadPredProbs, readMturk } from './real-data.js';
 
@@ -39,26 +40,6 @@ const dir = dataDirFromArgs(process.argv.slice(2));
 if (!existsSync(dir)) {
   console.error(`eval:review: no data at ${dir} (the ../shared/fixtures/label-errors folder, or pass --data DIR); nothing to evaluate`);
   process.exit(1);
-}
-
-interface Interval {
-  value: number;
-  low: number;
-  high: number;
-}
-interface Summary {
-  reviewed: number;
-  confirmed: number;
-  relabelled: number;
-  dropped: number;
-  flagged_reviewed: number;
-  flagged_errors: number;
-  precision: Interval | null;
-  controls_reviewed: number;
-  control_errors: number;
-  control_error_rate: Interval | null;
-  estimated_label_errors: Interval | null;
-  verified_corrections: unknown[];
 }
 
 const dataDir = mkdtempSync(join(tmpdir(), 'lc-eval-review-'));
@@ -76,7 +57,7 @@ async function call<T>(method: 'GET' | 'POST' | 'PUT', url: string, payload?: un
   return r.json() as T;
 }
 
-const pct = (i: Interval | null) => (i ? `${(i.value * 100).toFixed(1)}% [${(i.low * 100).toFixed(1)}, ${(i.high * 100).toFixed(1)}]` : '—');
+const pct = (i: Summary['precision']) => (i ? `${(i.value * 100).toFixed(1)}% [${(i.low * 100).toFixed(1)}, ${(i.high * 100).toFixed(1)}]` : '—');
 const acc = (v: number | null | undefined) => (typeof v === 'number' ? `${(v * 100).toFixed(2)}%` : '—');
 
 const rows: string[] = [];
