@@ -367,7 +367,6 @@ async function jobsRoutes(app: FastifyInstance, opts: JobsPluginOptions): Promis
     async (request) => jobView(await getJobOr404((request.params as { id: string }).id)),
   );
 
-
   // ---------------------------------------------------------------- GET /v1/jobs/{id}/result
   app.get(
     '/v1/jobs/:id/result',
