@@ -29,7 +29,7 @@ import { npyToLabelValues, npyToProbMatrix, parseNpy, writeNpy } from '../src/io
 import { toLabels } from '../src/io/validate.js';
 import { correctedAccuracyEndpoint } from '../src/service/corrected-accuracy.js';
 import { executeRequest } from '../src/service/index.js';
-import { dataDirFromArgs, normaliseRows, readJson, REPO_ROOT } from './real-data.js';
+import { dataDirFromArgs, normaliseRows, readJson, readMturk, REPO_ROOT } from './real-data.js';
 
 // ---------------------------------------------------------------------------------------
 // Discovery
@@ -83,12 +83,6 @@ function discover(dir: string): DatasetFiles[] {
 // ---------------------------------------------------------------------------------------
 // MTurk votes
 
-interface MturkEntry {
-  id: number | string;
-  given_original_label: number | string;
-  our_guessed_label: number | string;
-  mturk: Record<string, number>;
-}
 
 interface Votes {
   /** row → votes for the given label */
@@ -103,37 +97,9 @@ interface Votes {
   labelMismatches: number;
 }
 
-function rowIndexMapper(indexToFilename?: string): (id: number | string) => number | undefined {
-  if (!indexToFilename) {
-    return (id) => (typeof id === 'number' ? id : /^\d+$/.test(id) ? Number(id) : undefined);
-  }
-  const names = readJson<string[]>(indexToFilename);
-  const byName = new Map<string, number>();
-  names.forEach((f, i) => byName.set(f, i));
-  return (id) => {
-    if (typeof id === 'number') return id;
-    // IMDB: 'test/neg/10003_3' is the entry 'neg/10003_3.txt'.
-    const stripped = id.replace(/^[^/]*\//, '');
-    for (const c of [id, `${id}.txt`, stripped, `${stripped}.txt`]) {
-      const i = byName.get(c);
-      if (i !== undefined) return i;
-    }
-    return /^\d+$/.test(id) ? Number(id) : undefined;
-  };
-}
 
 function readVotes(ds: DatasetFiles, labels: Int32Array): Votes {
-  const entries = readJson<MturkEntry[]>(ds.mturk!);
-  const toRow = rowIndexMapper(ds.indexToFilename);
-  // Class names used in the file (IMDB: 'Negative'/'Positive') → class index, learnt from
-  // the given labels of the mapped rows.
-  const nameToClass = new Map<string, number>();
-  const rows: (number | undefined)[] = entries.map((e) => toRow(e.id));
-  entries.forEach((e, i) => {
-    const r = rows[i];
-    if (r !== undefined && typeof e.given_original_label === 'string') nameToClass.set(e.given_original_label, labels[r]!);
-  });
-  const classOf = (v: number | string): number | undefined => (typeof v === 'number' ? v : nameToClass.get(v));
+  const { entries, rows, classOf } = readMturk(ds.mturk!, ds.indexToFilename, labels);
   const votes: Votes = {
     given: new Map(),
     verified: [],

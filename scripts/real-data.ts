@@ -48,3 +48,52 @@ export function fileIfExists(dir: string, name: string): string | undefined {
   const p = join(dir, name);
   return existsSync(p) ? p : undefined;
 }
+
+/** One entry of a `<name>_mturk.json` file (the paper's crowd votes on a flagged example). */
+export interface MturkEntry {
+  id: number | string;
+  given_original_label: number | string;
+  our_guessed_label: number | string;
+  mturk: Record<string, number>;
+}
+
+/** Row of an MTurk id: the number itself, or (IMDB) the row of the file name in index_to_filename. */
+export function rowIndexMapper(indexToFilename?: string): (id: number | string) => number | undefined {
+  if (!indexToFilename) {
+    return (id) => (typeof id === 'number' ? id : /^\d+$/.test(id) ? Number(id) : undefined);
+  }
+  const names = readJson<string[]>(indexToFilename);
+  const byName = new Map<string, number>();
+  names.forEach((f, i) => byName.set(f, i));
+  return (id) => {
+    if (typeof id === 'number') return id;
+    // IMDB: 'test/neg/10003_3' is the entry 'neg/10003_3.txt'.
+    const stripped = id.replace(/^[^/]*\//, '');
+    for (const c of [id, `${id}.txt`, stripped, `${stripped}.txt`]) {
+      const i = byName.get(c);
+      if (i !== undefined) return i;
+    }
+    return /^\d+$/.test(id) ? Number(id) : undefined;
+  };
+}
+
+/**
+ * The MTurk entries with their rows (undefined when the id maps to none) and the class of a
+ * label as the file writes it (IMDB: 'Negative'/'Positive'), learnt from the given labels.
+ */
+export function readMturk(
+  file: string,
+  indexToFilename: string | undefined,
+  labels: Int32Array,
+): { entries: MturkEntry[]; rows: (number | undefined)[]; classOf: (v: number | string) => number | undefined } {
+  const entries = readJson<MturkEntry[]>(file);
+  const toRow = rowIndexMapper(indexToFilename);
+  const nameToClass = new Map<string, number>();
+  const rows: (number | undefined)[] = entries.map((e) => toRow(e.id));
+  entries.forEach((e, i) => {
+    const r = rows[i];
+    if (r !== undefined && typeof e.given_original_label === 'string') nameToClass.set(e.given_original_label, labels[r]!);
+  });
+  const classOf = (v: number | string): number | undefined => (typeof v === 'number' ? v : nameToClass.get(v));
+  return { entries, rows, classOf };
+}

@@ -6,6 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeNpy } from '../src/io/npy.js';
+import { writeDemoContent } from './demo-content.js';
 import { makeSyntheticDataset } from './synthetic.js';
 
 export const DEMO_CLASS_NAMES = [
@@ -38,4 +39,5 @@ writeFileSync(
     },
   ) + '\n',
 );
+writeDemoContent(out);
 console.log(`wrote ${out}: ${ds.n} examples, ${ds.k} classes, ${ds.injected.length} injected label errors`);

@@ -24,6 +24,8 @@ Usage:
   labelcheck cv-pred-probs --features X.npy --labels Y.npy --out P.npy [--folds 5] [--seed 0]
                                                 out-of-sample pred_probs from embeddings/features:
                                                 stratified K-fold softmax regression (tfjs)
+  labelcheck report <label-issues inputs> --out report.html [--examples examples.jsonl] [--title T]
+                                                the HTML report (heatmap, class health, top issues)
   labelcheck endpoints                          list the endpoints
 
 Endpoints: ${ENDPOINTS.map((e) => e.name.replace('/', ' ')).join(', ')}
@@ -156,7 +158,8 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
   if (command === 'serve') {
     const { startServer } = await import('./server.js');
     const { createJobsPlugin } = await import('./jobs/plugin.js');
-    await startServer(process.env, { deps: { v1Plugins: [createJobsPlugin()] } });
+    const { createWebPlugin } = await import('./web/plugin.js');
+    await startServer(process.env, { deps: { v1Plugins: [createJobsPlugin()], rootPlugins: [createWebPlugin()] } });
     return -1; // keeps running
   }
   if (command === 'worker') {
@@ -166,6 +169,9 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
   }
   if (command === 'cv-pred-probs') {
     return crossValCommand(rest, io);
+  }
+  if (command === 'report') {
+    return reportCommand(rest, io);
   }
   if (command === 'endpoints') {
     for (const e of ENDPOINTS) io.stdout(`${e.name.replace('/', ' ').padEnd(38)} POST ${e.path}  ${e.summary}\n`);
@@ -197,6 +203,40 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
       JSON.stringify(makeProblem(500, (e as Error).message ?? String(e), { slug: 'internal' })) + '\n',
     );
     return 1;
+  }
+}
+
+/** `labelcheck report`: the label-issues inputs as for `label-issues`, plus --out, --examples, --title. */
+async function reportCommand(args: readonly string[], io: CliIo): Promise<number> {
+  try {
+    const flags = parseFlags(args);
+    const out = flags.get('out');
+    if (typeof out !== 'string') throw new UsageError('report needs --out FILE.html');
+    const examplesFile = flags.get('examples');
+    const title = flags.get('title');
+    for (const f of ['out', 'examples', 'title']) flags.delete(f);
+    const { reportFromPayload, withExamples } = await import('./web/report-file.js');
+    let payload = payloadFromFlags(flags, io);
+    if (examplesFile !== undefined) {
+      if (examplesFile === true) throw new UsageError('--examples needs a .jsonl file name');
+      const { parseExamplesJsonl } = await import('./service/examples.js');
+      payload = withExamples(payload, parseExamplesJsonl(Buffer.from(readFileOrFail(io, examplesFile, 'examples')).toString('utf8')));
+    }
+    const { html, numLabelIssues } = reportFromPayload(payload, typeof title === 'string' ? title : undefined);
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(out, html);
+    io.stdout(JSON.stringify({ out, bytes: Buffer.byteLength(html), num_label_issues: numLabelIssues }) + '\n');
+    return 0;
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.stderr(`labelcheck report: ${e.message}\n`);
+      return 2;
+    }
+    if (isInputError(e)) {
+      io.stderr(JSON.stringify(inputErrorProblem(e)) + '\n');
+      return 2;
+    }
+    throw e;
   }
 }
 

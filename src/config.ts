@@ -56,6 +56,7 @@ export const envSchema = z.object({
       .optional(),
   ),
   DATA_DIR: optionalString,
+  MEDIA_ROOT: optionalString,
   JOB_TTL_HOURS: positiveNumber(24 * 365 * 100),
   // Work limits of one request (src/io/limits.ts).
   MAX_CLASSES: int(2, 10_000_000),
@@ -103,6 +104,8 @@ export interface Config {
   requestTimeoutMs: number;
   /** An idle keep-alive connection is closed after this. */
   keepAliveTimeoutMs: number;
+  /** Folder whose files are served at GET /media/<path> (example content); unset: nothing is served. */
+  mediaRoot: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -160,6 +163,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     headersTimeoutMs: e.HEADERS_TIMEOUT_MS ?? 30_000,
     requestTimeoutMs: e.REQUEST_TIMEOUT_MS ?? 1_800_000,
     keepAliveTimeoutMs: e.KEEP_ALIVE_TIMEOUT_MS ?? 5_000,
+    mediaRoot: e.MEDIA_ROOT,
   };
 }
 

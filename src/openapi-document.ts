@@ -8,6 +8,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { buildApp } from './api/app.js';
 import { testConfig } from './config.js';
 import { createJobsPlugin } from './jobs/plugin.js';
+import { createWebPlugin } from './web/plugin.js';
 
 /**
  * Extra /v1 plugins documented in openapi/openapi.json (e.g. the jobs routes, created so
@@ -16,12 +17,16 @@ import { createJobsPlugin } from './jobs/plugin.js';
  */
 export const documentedV1Plugins: FastifyPluginAsync[] = [createJobsPlugin({ openStore: false, runner: 'none' })];
 
+/** The browser pages (review app, assets, media) outside /v1. */
+export const documentedRootPlugins: FastifyPluginAsync[] = [createWebPlugin()];
+
 export async function buildOpenApiDocument(v1Plugins: FastifyPluginAsync[] = documentedV1Plugins): Promise<Record<string, unknown>> {
   const app = buildApp(testConfig({ workers: 1, maxQueue: 0 }), {
     startPool: false,
     logger: false,
     backend: async () => ({ backend: 'cpu', package: '@tensorflow/tfjs' }),
     v1Plugins,
+    rootPlugins: documentedRootPlugins,
   });
   try {
     await app.ready();

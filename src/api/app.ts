@@ -48,6 +48,8 @@ export interface AppDeps {
   endpoints?: readonly EndpointSpec[];
   /** Extra plugins registered in the /v1 scope (e.g. the jobs routes), sharing its auth, load shedding, compilers and parsers. */
   v1Plugins?: FastifyPluginAsync[];
+  /** Extra plugins outside /v1 (no API key), e.g. the browser pages (src/web). */
+  rootPlugins?: FastifyPluginAsync[];
 }
 
 function loggerOptions(config: Config, deps: AppDeps): Pick<FastifyServerOptions, 'logger' | 'loggerInstance'> {
@@ -98,6 +100,7 @@ export function buildApp(config: Config, deps: AppDeps = {}): FastifyInstance {
     retryAfterSeconds: config.retryAfterSeconds,
     version,
   });
+  for (const plugin of deps.rootPlugins ?? []) app.register(plugin);
   app.register(async (v1) => {
     await v1.register(v1Scope, {
       apiKey: config.apiKey,

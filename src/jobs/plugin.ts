@@ -27,6 +27,9 @@ import { z } from 'zod';
 import { InputError } from '../core/errors.js';
 import { isOneOf } from '../core/types.js';
 import { checkJsonValue, parseJsonSafe } from '../io/safe-json.js';
+import { ByteCollector, collectStream } from '../api/collect.js';
+import type { Examples } from '../schemas/examples.js';
+import { checkExamples, parseExamplesJsonl } from '../service/examples.js';
 import { checkClassificationShapes } from './stream/engine.js';
 import { readNpyFileHeader } from './stream/npy-file.js';
 import { problemResponse } from '../schemas/common.js';
@@ -46,6 +49,8 @@ import {
 import { jobsConfigFromAppConfig, jobsConfigFromEnv, ttlMs, type JobsConfig } from './config.js';
 import { withJobDefaults } from './executor.js';
 import { isId, removeUploadFiles, uploadDataPath } from './files.js';
+import { forgetJobData } from './review-data.js';
+import { registerReviewRoutes } from './reviews.js';
 import { JobRunner, type RunnerLogger } from './runner.js';
 import {
   createJobBodySchema,
@@ -72,6 +77,7 @@ import {
   createUpload,
   deleteUpload,
   notFound,
+  notReady,
   receivePart,
   streamToFile,
 } from './uploads.js';
@@ -339,16 +345,6 @@ async function jobsRoutes(app: FastifyInstance, opts: JobsPluginOptions): Promis
     async (request) => jobView(await getJobOr404((request.params as { id: string }).id)),
   );
 
-  const notReady = (job: JobRecord): Error => {
-    const detail =
-      job.status === 'failed'
-        ? `Job ${job.id} failed: ${job.error?.detail ?? 'see GET /v1/jobs/' + job.id}`
-        : job.status === 'cancelled'
-          ? `Job ${job.id} was cancelled; it has no result`
-          : `Job ${job.id} is ${job.status}; poll GET /v1/jobs/${job.id} until its status is succeeded`;
-    return withHeaders(new ResultNotReadyError(detail), job.status === 'queued' || job.status === 'running' ? { 'retry-after': '2' } : {});
-  };
-
   // ---------------------------------------------------------------- GET /v1/jobs/{id}/result
   app.get(
     '/v1/jobs/:id/result',
@@ -440,6 +436,7 @@ async function jobsRoutes(app: FastifyInstance, opts: JobsPluginOptions): Promis
         // it finished in the meantime: delete it like any finished job
       }
       const { ownedUploads } = await store.deleteJob(job.id);
+      forgetJobData(job.id);
       await removeUploadFiles(cfg.dataDir, ownedUploads);
       return reply.code(204).send();
     },
@@ -573,6 +570,12 @@ async function jobsRoutes(app: FastifyInstance, opts: JobsPluginOptions): Promis
     },
   );
 
+  await registerReviewRoutes(app, {
+    store,
+    cfg,
+    lookup: (_request, id) => getJobOr404(id),
+    mediaRoot: (app as FastifyInstance & { config?: { mediaRoot?: string } }).config?.mediaRoot !== undefined,
+  });
 }
 
 /** A store that answers every call with 503 (plugin registered with openStore: false). */
@@ -634,6 +637,7 @@ async function jsonJob(bytes: Uint8Array, store: JobStore, cfg: JobsConfig): Pro
   const kind = parseKind(body.kind);
   const { kind: _k, ...rest } = body;
   checkOptions(kind, rest);
+  if (Array.isArray(rest.labels)) checkExamples(rest.examples as Examples | undefined, rest.labels.length);
   const id = randomUUID();
   const hash = sha256('json\0', bytes);
   const fileFields = getEndpoint(kind).fileParts;
@@ -656,6 +660,7 @@ async function jsonJob(bytes: Uint8Array, store: JobStore, cfg: JobsConfig): Pro
     records[field] = u;
   }
   checkUploadShapes(records);
+  checkExamples(options.examples as Examples | undefined, records.labels!.shape![0]!);
   const expires = Date.now() + ttlMs(cfg);
   for (const u of Object.values(uploads)) await store.touchUpload(u, expires);
   return { id, kind, input: { type: 'npy', uploads, options }, hash, ownedUploads: [] };
@@ -669,11 +674,22 @@ async function readMultipartJob(request: FastifyRequest, store: JobStore, cfg: J
   const records: Record<string, UploadRecord> = {};
   let kindText: unknown;
   let optionsRaw: unknown;
+  let examplesText: string | undefined;
   const hash = createHash('sha256').update('multipart\0');
   try {
     let used = await checkDiskBudget(store, cfg, 0);
     for await (const part of request.parts({ limits: { fileSize: cfg.maxMultipartBytes, fieldSize: FIELD_SIZE_LIMIT } })) {
       const name = part.fieldname;
+      if (name === 'examples') {
+        if (examplesText !== undefined) throw new InputError('examples', "The multipart part 'examples' was sent twice");
+        examplesText =
+          part.type === 'file'
+            ? Buffer.from(await collectStream(part.file, new ByteCollector({ limit: FIELD_SIZE_LIMIT }))).toString('utf8')
+            : String(part.value);
+        if (part.type === 'file' && part.file.truncated) throw new InputError('examples', `The multipart part 'examples' exceeds ${FIELD_SIZE_LIMIT} bytes`);
+        hash.update(`field\0examples\0${examplesText}\0`);
+        continue;
+      }
       if (part.type === 'file') {
         if (uploads[name] !== undefined) {
           part.file.resume();
@@ -714,6 +730,7 @@ async function readMultipartJob(request: FastifyRequest, store: JobStore, cfg: J
       throw new InputError('options', 'The multipart text part options must be a JSON object');
     }
     const { kind: kindInOptions, ...opts } = options as Record<string, unknown>;
+    if (examplesText !== undefined) opts.examples = parseExamplesJsonl(examplesText);
     const kind = parseKind(kindText ?? kindInOptions);
     const allowed = getEndpoint(kind).fileParts;
     for (const name of Object.keys(uploads)) {
@@ -722,6 +739,7 @@ async function readMultipartJob(request: FastifyRequest, store: JobStore, cfg: J
     }
     checkOptions(kind, opts);
     checkUploadShapes(records);
+    if (records.labels) checkExamples(opts.examples as Examples | undefined, records.labels.shape![0]!);
     return { id, kind, input: { type: 'npy', uploads, options: opts }, hash: hash.digest('hex'), ownedUploads: owned };
   } catch (e) {
     await discardOwnedUploads(store, cfg, owned);

@@ -13,13 +13,24 @@ import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { InputError } from '../core/errors.js';
 import { npyDataOffset, NPY_PREAMBLE_BYTES, readNpyHeader, type NpyHeader } from '../io/npy.js';
-import { InsufficientStorageError, NotFoundError, PayloadTooLargeError, UploadCompleteError, UploadCompletingError, withHeaders } from '../service/problem.js';
+import { InsufficientStorageError, NotFoundError, PayloadTooLargeError, ResultNotReadyError, UploadCompleteError, UploadCompletingError, withHeaders } from '../service/problem.js';
 import { ttlMs, type JobsConfig } from './config.js';
 import { diskUsage, uploadDataPath, uploadDir, uploadPartPath } from './files.js';
-import type { JobStore, UploadPart, UploadRecord } from './store/types.js';
+import type { JobRecord, JobStore, UploadPart, UploadRecord } from './store/types.js';
 
 export function notFound(what: string, id: string): Error {
   return new NotFoundError(`No ${what} with id ${id}`);
+}
+
+/** 409 for a job that has no result (yet). */
+export function notReady(job: JobRecord): Error {
+  const detail =
+    job.status === 'failed'
+      ? `Job ${job.id} failed: ${job.error?.detail ?? 'see GET /v1/jobs/' + job.id}`
+      : job.status === 'cancelled'
+        ? `Job ${job.id} was cancelled; it has no result`
+        : `Job ${job.id} is ${job.status}; poll GET /v1/jobs/${job.id} until its status is succeeded`;
+  return withHeaders(new ResultNotReadyError(detail), job.status === 'queued' || job.status === 'running' ? { 'retry-after': '2' } : {});
 }
 
 function mb(bytes: number): string {

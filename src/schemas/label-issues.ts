@@ -14,6 +14,7 @@ import {
   rankBySchema,
 } from './common.js';
 import { accuracyBlockSchema } from './accuracy-block.js';
+import { exampleContentSchema, examplesSchema } from './examples.js';
 
 export const labelIssuesOptionsSchema = z.strictObject({
   filter_by: filterBySchema.default('prune_by_noise_rate'),
@@ -28,6 +29,7 @@ export const labelIssuesOptionsSchema = z.strictObject({
     .describe('Rank and score with threshold-adjusted pred_probs (cleanlab rank_by_kwargs); the flagged set does not change.'),
   include_scores: includeScoresSchema,
   class_names: classNamesSchema.optional(),
+  examples: examplesSchema.optional(),
 });
 export type LabelIssuesOptions = z.output<typeof labelIssuesOptionsSchema>;
 
@@ -40,6 +42,7 @@ export const labelIssueSchema = z.object({
   label_quality: z.number(),
   given_label_name: z.string().optional(),
   suggested_label_name: z.string().optional(),
+  content: exampleContentSchema.optional().describe('The row\'s `examples` content, when the request gave some.'),
 });
 
 export const labelIssuesResponseSchema = z.object({

@@ -20,6 +20,7 @@ import {
   labelIssuesResponseSchema,
   type LabelIssuesOptions,
 } from '../schemas/label-issues.js';
+import { checkExamples, exampleContent } from './examples.js';
 import { classificationEndpoint, type ClassificationInput } from './input.js';
 import { checkNumToRemovePerClass, findOptionsOf } from './options.js';
 import { presentAccuracy, presentClasses, presentLabelIssue, toNumberArray } from './present.js';
@@ -80,6 +81,7 @@ export function labelIssues(input: ClassificationInput, o: LabelIssuesOptions): 
   const { labels, predProbs } = input;
   const rankBy = o.rank_by;
   checkLabelIssuesOptions(o, predProbs.k);
+  checkExamples(o.examples, predProbs.n);
 
   const cj = computeConfidentJointFull(labels, predProbs);
   // Flag, then score and rank only the flagged rows (all N only when include_scores asks).
@@ -112,6 +114,7 @@ export function labelIssues(input: ClassificationInput, o: LabelIssuesOptions): 
   for (let r = 0; r < shown; r++) {
     const i = ranked[r]!;
     issues[r] = presentLabelIssue(i, labels[i]!, suggested[i]!, found.rankedScores[r]!, names);
+    if (o.examples) issues[r].content = exampleContent(o.examples, i, false);
   }
   return labelIssuesBody(
     {

@@ -9,7 +9,7 @@ import { Readable, Writable } from 'node:stream';
 import t from 'tap';
 import pino from 'pino';
 import { buildApp } from '../../src/api/app.js';
-import { documentedV1Plugins, openApiText } from '../../src/openapi-document.js';
+import { documentedRootPlugins, documentedV1Plugins, openApiText } from '../../src/openapi-document.js';
 import { getTfBackend } from '../../src/backend.js';
 import { testConfig } from '../../src/config.js';
 import { ComputePool } from '../../src/compute/pool.js';
@@ -99,7 +99,7 @@ t.test('health, readiness, request ids, 404/405, metrics, docs', async (t) => {
 
 t.test('openapi.json is served, complete, and the committed file is fresh', async (t) => {
   // The jobs routes as `labelcheck serve` registers them (documented without opening a store).
-  const app = buildApp(testConfig(), { startPool: false, logger: false, v1Plugins: documentedV1Plugins });
+  const app = buildApp(testConfig(), { startPool: false, logger: false, v1Plugins: documentedV1Plugins, rootPlugins: documentedRootPlugins });
   t.teardown(() => app.close());
   const res = await app.inject({ method: 'GET', url: '/openapi.json' });
   t.equal(res.statusCode, 200);

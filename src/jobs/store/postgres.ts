@@ -11,13 +11,16 @@ import {
   numbered as $,
   parseInput,
   qualityIn,
+  REVIEWS_MIGRATION,
   SQL,
   toJob,
   toLabelIssueRow,
+  toReview,
   toUpload,
   UPLOAD_COLUMNS,
   type JobRow,
   type LabelIssueDbRow,
+  type ReviewDbRow,
   type UploadRow,
 } from './sql.js';
 import type {
@@ -31,6 +34,7 @@ import type {
   NewJob,
   Problem,
   PurgeResult,
+  ReviewRecord,
   UploadPart,
   UploadRecord,
 } from './types.js';
@@ -73,6 +77,8 @@ const MIGRATIONS: string[] = [
      upload_id TEXT NOT NULL, n INTEGER NOT NULL, size BIGINT NOT NULL, sha256 TEXT NOT NULL,
      PRIMARY KEY (upload_id, n)
    );`,
+  // 2: reviewers' verdicts (review.md §3)
+  REVIEWS_MIGRATION,
 ];
 
 export interface PostgresStoreOptions {
@@ -376,6 +382,22 @@ export class PostgresJobStore implements JobStore {
   async uploadBytes(): Promise<number> {
     const r = await this.pool.query<{ s: string }>(SQL.uploadBytes);
     return Number(r.rows[0]!.s);
+  }
+
+  async putReview(jobId: string, r: ReviewRecord): Promise<void> {
+    await this.pool.query($(SQL.putReview), [jobId, r.index, r.reviewer, r.label, r.updatedAt]);
+  }
+
+  async deleteReview(jobId: string, index: number, reviewer: string): Promise<boolean> {
+    return ((await this.pool.query($(SQL.deleteReview), [jobId, index, reviewer])).rowCount ?? 0) === 1;
+  }
+
+  async listReviews(jobId: string, reviewer?: string): Promise<ReviewRecord[]> {
+    const r =
+      reviewer === undefined
+        ? await this.pool.query<ReviewDbRow>($(SQL.listReviews), [jobId])
+        : await this.pool.query<ReviewDbRow>($(SQL.listReviewerReviews), [jobId, reviewer]);
+    return r.rows.map(toReview);
   }
 
   async purgeExpired(now: number): Promise<PurgeResult> {

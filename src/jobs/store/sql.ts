@@ -12,6 +12,7 @@ import type {
   JobStatus,
   LabelIssueRow,
   Problem,
+  ReviewRecord,
   UploadRecord,
   UploadStatus,
 } from './types.js';
@@ -121,6 +122,24 @@ export function toLabelIssueRow(r: LabelIssueDbRow): LabelIssueRow {
   };
 }
 
+export interface ReviewDbRow {
+  idx: number | string;
+  reviewer: string;
+  label: number | null;
+  updated_at: number | string;
+}
+
+export function toReview(r: ReviewDbRow): ReviewRecord {
+  return { index: Number(r.idx), reviewer: r.reviewer, label: r.label === null ? null : Number(r.label), updatedAt: Number(r.updated_at) };
+}
+
+/** Migration 2 (both dialects): reviewers' verdicts, one per (job, index, reviewer). */
+export const REVIEWS_MIGRATION = `CREATE TABLE job_reviews (
+     job_id TEXT NOT NULL, idx BIGINT NOT NULL, reviewer TEXT NOT NULL, label INTEGER,
+     updated_at BIGINT NOT NULL,
+     PRIMARY KEY (job_id, idx, reviewer)
+   )`;
+
 /** `?` placeholders → PostgreSQL's `$1, $2, …` (no statement below has a `?` in a literal). */
 export function numbered(sql: string): string {
   let n = 0;
@@ -161,12 +180,22 @@ export const SQL = {
   deleteLabelIssues: 'DELETE FROM job_label_issues WHERE job_id = ?',
   /** Every row of one job except its uploads, children first (param: id, each). */
   deleteJobRows: [
+    'DELETE FROM job_reviews WHERE job_id = ?',
     'DELETE FROM job_label_issues WHERE job_id = ?',
     'DELETE FROM job_results WHERE job_id = ?',
     'DELETE FROM job_inputs WHERE job_id = ?',
     'DELETE FROM jobs WHERE id = ?',
   ],
   ownedUploads: 'SELECT id FROM uploads WHERE owner_job_id = ?',
+  /** params: job id, index, reviewer, label (null = none), updated_at */
+  putReview: `INSERT INTO job_reviews (job_id, idx, reviewer, label, updated_at) VALUES (?, ?, ?, ?, ?)
+    ON CONFLICT (job_id, idx, reviewer) DO UPDATE SET label = excluded.label, updated_at = excluded.updated_at`,
+  /** params: job id, index, reviewer */
+  deleteReview: 'DELETE FROM job_reviews WHERE job_id = ? AND idx = ? AND reviewer = ?',
+  /** params: job id */
+  listReviews: 'SELECT idx, reviewer, label, updated_at FROM job_reviews WHERE job_id = ? ORDER BY idx, reviewer',
+  /** params: job id, reviewer */
+  listReviewerReviews: 'SELECT idx, reviewer, label, updated_at FROM job_reviews WHERE job_id = ? AND reviewer = ? ORDER BY idx',
   result: 'SELECT body FROM job_results WHERE job_id = ?',
   /** params: id, first position, end position */
   labelIssuesPage: `SELECT idx, given, suggested, quality FROM job_label_issues

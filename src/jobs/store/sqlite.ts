@@ -10,12 +10,15 @@ import {
   JOB_COLUMNS,
   parseInput,
   qualityIn,
+  REVIEWS_MIGRATION,
   SQL,
   toJob,
   toLabelIssueRow,
+  toReview,
   toUpload,
   type JobRow,
   type LabelIssueDbRow,
+  type ReviewDbRow,
   type UploadRow,
 } from './sql.js';
 import type {
@@ -29,6 +32,7 @@ import type {
   NewJob,
   Problem,
   PurgeResult,
+  ReviewRecord,
   UploadPart,
   UploadRecord,
 } from './types.js';
@@ -71,6 +75,8 @@ const MIGRATIONS: string[] = [
      upload_id TEXT NOT NULL, n INTEGER NOT NULL, size INTEGER NOT NULL, sha256 TEXT NOT NULL,
      PRIMARY KEY (upload_id, n)
    ) WITHOUT ROWID;`,
+  // 2: reviewers' verdicts (review.md §3)
+  REVIEWS_MIGRATION,
 ];
 
 export interface SqliteStoreOptions {
@@ -329,6 +335,21 @@ export class SqliteJobStore implements JobStore {
   async uploadBytes(): Promise<number> {
     const r = this.db.prepare(SQL.uploadBytes).get() as { s: number };
     return Number(r.s);
+  }
+
+  async putReview(jobId: string, r: ReviewRecord): Promise<void> {
+    this.db.prepare(SQL.putReview).run(jobId, r.index, r.reviewer, r.label, r.updatedAt);
+  }
+
+  async deleteReview(jobId: string, index: number, reviewer: string): Promise<boolean> {
+    return this.db.prepare(SQL.deleteReview).run(jobId, index, reviewer).changes === 1;
+  }
+
+  async listReviews(jobId: string, reviewer?: string): Promise<ReviewRecord[]> {
+    const rows = (
+      reviewer === undefined ? this.db.prepare(SQL.listReviews).all(jobId) : this.db.prepare(SQL.listReviewerReviews).all(jobId, reviewer)
+    ) as ReviewDbRow[];
+    return rows.map(toReview);
   }
 
   async purgeExpired(now: number): Promise<PurgeResult> {

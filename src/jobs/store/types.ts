@@ -104,6 +104,15 @@ export interface UploadPart {
   sha256: string;
 }
 
+/** One reviewer's verdict on one example of a job (review.md §3). */
+export interface ReviewRecord {
+  index: number;
+  reviewer: string;
+  /** The class the reviewer says is correct; null = no single correct label. */
+  label: number | null;
+  updatedAt: number;
+}
+
 export interface ListJobsQuery {
   offset: number;
   limit: number;
@@ -174,6 +183,13 @@ export interface JobStore {
   touchUpload(id: string, expiresAt: number): Promise<void>;
   /** Bytes of all uploads (open parts and completed files), for the disk budget. */
   uploadBytes(): Promise<number>;
+
+  /** Store a verdict; the same reviewer + index replaces the earlier one. */
+  putReview(jobId: string, review: ReviewRecord): Promise<void>;
+  /** Remove one reviewer's verdict on an index; false when there was none. */
+  deleteReview(jobId: string, index: number, reviewer: string): Promise<boolean>;
+  /** A job's verdicts (one reviewer's, when given), by index then reviewer. */
+  listReviews(jobId: string, reviewer?: string): Promise<ReviewRecord[]>;
 
   /** Remove finished jobs and uploads whose expiry passed. Returns what was removed. */
   purgeExpired(now: number): Promise<PurgeResult>;
