@@ -13,8 +13,12 @@ import { move, transferableSymbol, valueSymbol } from 'piscina';
 import { isInputError } from '../core/errors.js';
 import { executeRequest, type EndpointName } from '../service/index.js';
 import type { ComputeReply, ComputeTask } from './protocol.js';
+import { warmUp } from './warmup.js';
 
 const encoder = new TextEncoder();
+
+// Before this thread takes its first task (piscina loads the module first).
+if (process.env.POOL_WARMUP !== 'off') warmUp();
 
 export default function run(task: ComputeTask): ComputeReply | ReturnType<typeof move> {
   if (task.op === 'ping') return { ok: true, op: 'ping', pid: process.pid, threadId };
