@@ -21,7 +21,7 @@
  *                                       install without devDependencies, skips it)
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -45,6 +45,25 @@ if (args.includes('--if-sources')) {
     );
     process.exit(0);
   }
+  // `npx labelcheck` re-runs `prepare` when it links the checkout: nothing to do when the
+  // bundle is newer than every input.
+  if (builtAfterSources()) process.exit(0);
+}
+
+/** True when dist/bin/labelcheck.js is newer than the sources, package.json and this script. */
+function builtAfterSources() {
+  const built = statSync(join(root, 'dist/bin/labelcheck.js'), { throwIfNoEntry: false });
+  if (!built) return false;
+  const newest = (path) => {
+    const st = statSync(path, { throwIfNoEntry: false });
+    if (!st) return 0;
+    if (!st.isDirectory()) return st.mtimeMs;
+    let t = st.mtimeMs;
+    for (const e of readdirSync(path)) t = Math.max(t, newest(join(path, e)));
+    return t;
+  };
+  const inputs = ['src', 'models', 'package.json', 'package-lock.json', 'tsconfig.json', 'scripts/build.mjs'];
+  return inputs.every((p) => newest(join(root, p)) < built.mtimeMs);
 }
 
 /** Packages the CLI bundle leaves to node_modules: native addons, worker-thread users, tfjs. */
