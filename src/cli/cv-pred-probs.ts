@@ -3,7 +3,8 @@
  * feature matrix, written as an N×K float64 .npy; prints {n, k, oof_accuracy, backend,
  * warnings, out}.
  */
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { InputError, isInputError } from '../core/errors.js';
 import { npyToLabelValues, npyToProbMatrix, parseNpy, writeNpy } from '../io/npy.js';
 import { toLabels } from '../io/validate.js';
@@ -52,6 +53,7 @@ export async function crossValCommand(args: readonly string[], io: CliIo): Promi
       labels,
       Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)),
     );
+    mkdirSync(dirname(out), { recursive: true });
     writeFileSync(out, writeNpy(result.predProbs, '<f8', [result.n, result.k]));
     io.stdout(
       JSON.stringify({ n: result.n, k: result.k, oof_accuracy: result.oofAccuracy, backend: result.backend, warnings: result.warnings, out }) + '\n',
