@@ -20,14 +20,14 @@
  *   npm run bench:cli                    (builds first)
  *   npx tsx bench/cli.bench.ts --runs 5 --skip-pool
  */
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { writeNpy } from '../src/io/npy.js';
 import { makeSyntheticDataset } from '../seeds/synthetic.js';
+import { startServerProcess } from './server-process.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string): string | undefined => {
@@ -119,33 +119,16 @@ function cleanlabStatus(): { ok: boolean; why: string } {
 async function poolFirstVsWarm(pp: Uint8Array, labels: Uint8Array, warmup: boolean, requests: number): Promise<{ first: number; warm: number; readyMs: number }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'labelcheck-pool-'));
   const started = performance.now();
-  const server = spawn(process.execPath, [BIN, 'serve'], {
-    env: {
-      ...process.env,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'info',
-      WORKERS: '1',
-      BODY_LIMIT_MB: '1024',
-      DATA_DIR: dataDir,
-      POOL_WARMUP: warmup ? 'on' : 'off',
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
+  const { proc: server, url } = await startServerProcess([BIN, 'serve'], {
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'info',
+    WORKERS: '1',
+    BODY_LIMIT_MB: '1024',
+    DATA_DIR: dataDir,
+    POOL_WARMUP: warmup ? 'on' : 'off',
   });
   try {
-    let url = '';
-    await new Promise<void>((resolve, reject) => {
-      server.once('exit', (code) => reject(new Error(`server exited (${code})`)));
-      createInterface({ input: server.stdout! }).on('line', (line) => {
-        try {
-          const rec = JSON.parse(line) as Record<string, unknown>;
-          if (typeof rec.url === 'string') url = rec.url;
-          if (rec.msg === 'worker pool ready') resolve();
-        } catch {
-          // not a log line
-        }
-      });
-    });
     const readyMs = performance.now() - started;
     const computeMs: number[] = [];
     for (let r = 0; r < requests; r++) {

@@ -12,12 +12,14 @@
  * Every block starts in the repository root with a server running (in this process, as
  * `labelcheck serve` starts it, jobs included), and the README's
  * `http://127.0.0.1:8080` is replaced with that server's address (it listens on a free
- * port, so parallel tests cannot collide). Shell blocks run under `bash -e`; python blocks
+ * port, so parallel tests cannot collide). `npx labelcheck` is replaced by the program npx
+ * runs, `node dist/bin/labelcheck.js` (npm's start-up on every line made the test slow);
+ * `npx labelcheck --help` is run once to check npx finds it. Shell blocks run under `bash -e`; python blocks
  * need python3 with numpy and requests — without them they are skipped with the reason.
  * Afterwards no snippet may have left a new file in the repository root.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -123,7 +125,11 @@ t.test('README snippets run verbatim against a real server', async (t) => {
 
   const py = python('import numpy, requests');
   const pythonMissing = py.ok ? '' : `python3 with numpy and requests is not available (${py.out.split('\n').pop()})`;
-  const here = (s: string): string => s.split(README_URL).join(server.url);
+  // `npx labelcheck` costs npm's own start-up (seconds on a loaded machine) on every line:
+  // the blocks call the program it runs directly, and npx itself is checked once below.
+  const bin = join(root, 'dist/bin/labelcheck.js');
+  const direct = existsSync(bin) ? `${JSON.stringify(process.execPath)} ${JSON.stringify(bin)}` : 'npx labelcheck';
+  const here = (s: string): string => s.split(README_URL).join(server.url).replace(/\bnpx labelcheck\b/g, direct);
 
   // Python blocks that continue each other run as one program.
   const groups: ReadmeBlock[][] = [];
@@ -160,6 +166,12 @@ t.test('README snippets run verbatim against a real server', async (t) => {
       stderr: r.stderr?.slice(-2000),
       stdout: r.stdout?.slice(-500),
     });
+  }
+
+  if (existsSync(bin)) {
+    const npx = await run('npx', ['labelcheck', '--help']);
+    t.equal(npx.status, 0, '`npx labelcheck` runs the built CLI', { stderr: npx.stderr.slice(-2000) });
+    t.match(npx.stdout, /^labelcheck — find label errors/);
   }
 
   // tmp/ is where the snippets write their files: ignored by git and the Docker build.
