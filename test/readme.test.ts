@@ -25,8 +25,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
 
-// A server, npx, tfjs training and a 300,000-row job: more than the default per-file limit.
-t.setTimeout(600_000);
+// A server, npx, tfjs training and a 100,000-row job: more than the default per-file limit.
+t.setTimeout(900_000);
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const README_URL = 'http://127.0.0.1:8080';
