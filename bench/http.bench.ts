@@ -13,13 +13,13 @@
  *
  * Options: --runs N (default 5), --dist, --workers N (server WORKERS, default 2).
  */
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { writeNpy } from '../src/io/npy.js';
 import { makePeakedDataset } from '../seeds/synthetic.js';
+import { startServerProcess } from './server-process.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string): string | undefined => {
@@ -61,26 +61,11 @@ parentPort.on('message', (m) => {
 
 async function main(): Promise<void> {
   const command = useDist ? ['dist/src/cli.js', 'serve'] : ['--import', 'tsx', 'src/cli.ts', 'serve'];
-  const server = spawn(process.execPath, command, {
-    cwd: root,
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', WORKERS, MAX_QUEUE: '8', BODY_LIMIT_MB: '1024' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let url = '';
-  let backend = '';
-  await new Promise<void>((resolve, reject) => {
-    server.once('exit', (code) => reject(new Error(`server exited (${code})`)));
-    createInterface({ input: server.stdout! }).on('line', (line) => {
-      try {
-        const rec = JSON.parse(line) as Record<string, unknown>;
-        if (typeof rec.url === 'string') url = rec.url;
-        if (typeof rec.tfjs_backend === 'string') backend = rec.tfjs_backend;
-        if (rec.msg === 'worker pool ready') resolve();
-      } catch {
-        // not a log line
-      }
-    });
-  });
+  const { proc: server, url, backend } = await startServerProcess(
+    command,
+    { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', WORKERS, MAX_QUEUE: '8', BODY_LIMIT_MB: '1024' },
+    fileURLToPath(root),
+  );
   const peakRss = (): number => {
     const status = readFileSync(`/proc/${server.pid}/status`, 'utf8');
     return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;

@@ -14,10 +14,21 @@ import { toLabels } from '../src/io/validate.js';
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const DEFAULT_DATA_DIR = resolve(REPO_ROOT, '../shared/fixtures/label-errors');
 
+/**
+ * The data folder (`--data DIR`, default ../shared/fixtures/label-errors). When it is not
+ * there, the script ends with one line saying what it needs (exit 66, EX_NOINPUT) instead
+ * of a stack trace from the first file it tries to read.
+ */
 export function dataDirFromArgs(argv: readonly string[]): string {
   const i = argv.indexOf('--data');
-  if (i >= 0 && argv[i + 1]) return resolve(argv[i + 1]!);
-  return DEFAULT_DATA_DIR;
+  const dir = i >= 0 && argv[i + 1] ? resolve(argv[i + 1]!) : DEFAULT_DATA_DIR;
+  if (!existsSync(dir)) {
+    process.stderr.write(
+      `labelcheck: the real-data folder ${dir} does not exist; this evaluation needs the predictions of "Pervasive Label Errors in Test Sets" (../shared/fixtures/label-errors): pass its location with -- --data DIR\n`,
+    );
+    process.exit(66);
+  }
+  return dir;
 }
 
 /** Row-normalise as numpy's `p / p.sum(axis=1, keepdims=True)` on float64. */

@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeNpy } from '../src/io/npy.js';
 import { writeDemoContent } from './demo-content.js';
-import { makeSyntheticDataset } from './synthetic.js';
+import { gaussian, makeSyntheticDataset, mulberry32 } from './synthetic.js';
 
 export const DEMO_CLASS_NAMES = [
   'airplane', 'ship', 'automobile', 'truck', 'cat', 'dog', 'deer', 'horse', 'bird', 'frog',
@@ -40,4 +40,14 @@ writeFileSync(
   ) + '\n',
 );
 writeDemoContent(out);
+// Embeddings for `labelcheck cv-pred-probs` (README): D = 16, one Gaussian blob per TRUE
+// class, so a model trained on them disagrees with the flipped labels.
+const D = 16;
+const normal = gaussian(mulberry32(DEMO.seed + 1));
+const centres = Float64Array.from({ length: ds.k * D }, () => 1.5 * normal());
+const features = new Float32Array(ds.n * D);
+for (let i = 0; i < ds.n; i++) {
+  for (let j = 0; j < D; j++) features[i * D + j] = centres[ds.trueLabels[i]! * D + j]! + normal();
+}
+writeFileSync(join(out, 'features.npy'), writeNpy(features, '<f4', [ds.n, D]));
 console.log(`wrote ${out}: ${ds.n} examples, ${ds.k} classes, ${ds.injected.length} injected label errors`);

@@ -55,7 +55,7 @@ export function lcg32(seed: number): () => number {
 }
 
 /** Standard normal draws (Box–Muller) from a uniform source. */
-function gaussian(rand: () => number): () => number {
+export function gaussian(rand: () => number): () => number {
   let spare: number | null = null;
   return () => {
     if (spare !== null) {

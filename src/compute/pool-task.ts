@@ -14,6 +14,7 @@ import { isInputError } from '../core/errors.js';
 import { checkResponseSize, responseTooLarge, setLimits, type Limits } from '../io/limits.js';
 import { executeRequest, type EndpointName } from '../service/index.js';
 import type { ComputeReply, ComputeTask } from './protocol.js';
+import { warmUp } from './warmup.js';
 
 const encoder = new TextEncoder();
 
@@ -35,6 +36,8 @@ function serialise(body: unknown): Uint8Array {
   checkResponseSize(json.length);
   return json;
 }
+// Before this thread takes its first task (piscina loads the module first).
+if (process.env.POOL_WARMUP !== 'off') warmUp();
 
 export default function run(task: ComputeTask): ComputeReply | ReturnType<typeof move> {
   if (task.op === 'ping') return { ok: true, op: 'ping', pid: process.pid, threadId };

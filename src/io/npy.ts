@@ -541,7 +541,7 @@ export function npyToProbMatrix(arr: NpyArray, field = 'pred_probs'): ProbMatrix
   if (arr.kind !== 'f') {
     throw new InputError(
       field,
-      `${name} has dtype ${npyDtypeName(arr.dtype)} ('${arr.dtype}'); pred_probs must be float16, float32 or float64`,
+      `${name} has dtype ${npyDtypeName(arr.dtype)} ('${arr.dtype}'); ${field} must be float16, float32 or float64`,
     );
   }
   const data = arr.data as Float32Array | Float64Array;

@@ -191,21 +191,23 @@ function labelRangeMessage(field: string, k: number): string {
  * (an Int32Array is returned as is, after checking — no copy) or a BigInt64Array /
  * BigUint64Array (int64 .npy/Arrow labels). Every value must be an integer in [0, k).
  * When `n` is given, the length must be n (the number of pred_probs rows). `rowOffset`:
- * the index of values[0] in the whole input (a chunk), for messages and InputError.row.
+ * the index of values[0] in the whole input (a chunk), for messages and InputError.row;
+ * `rowsField`: what the n rows belong to, for the length message (default `pred_probs`).
  */
 export function toLabels(
   values: LabelSource,
   k: number,
   field = 'labels',
   n?: number,
-  opts: { rowOffset?: number } = {},
+  opts: { rowOffset?: number; rowsField?: string } = {},
 ): Int32Array {
   const len = values.length;
   const off = opts.rowOffset ?? 0;
   if (n !== undefined && len !== n) {
+    const rows = opts.rowsField ?? 'pred_probs';
     throw new InputError(
       field,
-      `${field} has ${len} value${len === 1 ? '' : 's'} but pred_probs has ${n} row${n === 1 ? '' : 's'}; they must have the same length N`,
+      `${field} has ${len} value${len === 1 ? '' : 's'} but ${rows} has ${n} row${n === 1 ? '' : 's'}; they must have the same length N`,
     );
   }
   if (len < 1) throw new InputError(field, `${field} is empty: it needs one label per example (N >= 1)`);

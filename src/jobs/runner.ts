@@ -122,6 +122,7 @@ export class JobRunner {
     const state = { abort: false };
     let lastBeat = 0;
     let lastPass = -1;
+    let last: JobProgress = { pass: 0, passes: 1, rows_done: 0, rows_total: 0 };
     const beat = async (progress: JobProgress | null, leaseMs = this.cfg.leaseMs): Promise<void> => {
       const ok = await this.store.heartbeat(job.id, this.owner, Date.now(), Math.ceil(leaseMs), progress);
       if (!ok) state.abort = true;
@@ -129,11 +130,12 @@ export class JobRunner {
     try {
       const input = await this.store.getJobInput(job.id);
       if (!input) throw new Error(`job ${job.id} has no stored input`);
-      await beat({ pass: 0, passes: 1, rows_done: 0, rows_total: 0 });
+      await beat(last);
       const out = await executeJob(job.kind, input, {
         cfg: this.cfg,
         checkpoint: async (p) => {
           const now = Date.now();
+          last = p;
           if (p.pass !== lastPass || p.rows_done === p.rows_total || now - lastBeat >= Math.min(1000, this.cfg.leaseMs / 3)) {
             lastPass = p.pass;
             lastBeat = now;
@@ -146,6 +148,8 @@ export class JobRunner {
           if (state.abort) throw new JobAbortedError('cancelled or taken over');
         },
       });
+      // Every pass is done: a finished job reads "pass 4/4", not the last pass's "3/4".
+      await beat({ pass: last.passes, passes: last.passes, rows_done: last.rows_total, rows_total: last.rows_total });
       await this.storeResult(job, out);
       log.info({ job: job.id, ms: Date.now() - started }, 'job succeeded');
     } catch (err) {

@@ -62,7 +62,7 @@ export const labelIssuesPageQuerySchema = z.object({
 });
 
 export const jobProgressSchema = z.object({
-  pass: z.number().int().describe('Current pass over the data (streaming.md §2).'),
+  pass: z.number().int().describe('Passes finished so far, which is also the number of the running pass (streaming.md §2, from 0); equals `passes` once the job has finished its passes.'),
   passes: z.number().int().describe('Passes this job makes in total.'),
   rows_done: z.number().int(),
   rows_total: z.number().int(),

@@ -225,7 +225,7 @@ for (const storeKind of STORE_KINDS) {
       await runner.runOnce();
       const job = (await app.inject({ method: 'GET', url: `/v1/jobs/${r.json().id}` })).json();
       t.equal(job.status, 'succeeded', JSON.stringify(job.error));
-      t.same(job.progress, { pass: 3, passes: 4, rows_done: data.n, rows_total: data.n }, 'four passes over the rows');
+      t.same(job.progress, { pass: 4, passes: 4, rows_done: data.n, rows_total: data.n }, 'finished: all four passes over the rows done (not "pass 3/4")');
       const want = syncBody('label-issues', { filter_by: 'both', rank_by: 'normalized_margin' }, f32Rows) as { label_issues: unknown[] };
       const { items } = await allIssues(app, job.id, 50);
       t.same(items, want.label_issues);
