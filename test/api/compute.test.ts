@@ -91,7 +91,10 @@ t.test('admission control and shutdown (stub worker)', async (t) => {
 
 t.test('HTTP: an unexpected worker error is a 500 problem without internals; the service stays up', async (t) => {
   const pool = new ComputePool({ workers: 1, maxQueue: 4, filename: stubFile });
-  const app = buildApp(testConfig(), { pool, logger: false });
+  // Not a load-shedding test: the event-loop-delay 503 is off, so that a module load still
+  // running on tsx's loader thread (the previous subtest's real worker) cannot turn the
+  // 500 under test into a 503.
+  const app = buildApp({ ...testConfig(), maxEventLoopDelayMs: 0 }, { pool, logger: false });
   t.teardown(async () => {
     await app.close();
     await pool.close();
