@@ -17,8 +17,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeNpy } from '../src/io/npy.js';
-import { segmentation, tokenClassification } from '../src/index.js';
+import { objectDetection, OutOfDistribution, regression, segmentation, tokenClassification } from '../src/index.js';
 import { makeSegmentationDataset, makeTokenDataset } from '../seeds/synthetic-tasks.js';
+import { featureData, objectDetectionData, regressionData } from '../seeds/task-data.js';
+
+/** Outliers rows (default the issue's 50,000; brute-force KNN is O(N²·D): BENCH_OUTLIERS_N=10000 for a quick run). */
+const OUTLIERS_N = Number(process.env['BENCH_OUTLIERS_N'] ?? 50_000);
 
 interface Family<D> {
   name: string;
@@ -88,6 +92,73 @@ const FAMILIES: Family<any>[] = [
       return {
         setup: `import numpy as np\nfrom cleanlab.segmentation.filter import find_label_issues\npp=np.load('${dir}/pp.npy'); y=np.load('${dir}/labels.npy')`,
         call: 'find_label_issues(y, pp, n_jobs=1, verbose=False)',
+      };
+    },
+  },
+  {
+    name: 'object-detection',
+    shape: '5,000 images × ~10 boxes × 20 classes: filter.find_label_issues (mask, ranked) + rank.get_label_quality_scores',
+    make: () => {
+      const od = objectDetectionData(5000, 20, 10, 1501, 7);
+      return objectDetection.odData(od.labels, od.predictions);
+    },
+    inputBytes: (d) => d.images.reduce((a: number, im: any) => a + im.lb.byteLength + im.ll.byteLength + im.pb.byteLength + im.pl.byteLength + im.pc.byteLength, 0),
+    run: (d) => {
+      const ranked = objectDetection.findLabelIssues(d, { returnIndicesRankedByScore: true });
+      objectDetection.getLabelQualityScores(d);
+      return `${ranked.length} images flagged`;
+    },
+    cleanlab: (d, dir) => {
+      const boxes = d.images.flatMap((im: any) => Array.from(im.lb as Float64Array));
+      const rows = d.images.flatMap((im: any) => Array.from({ length: im.pc.length }, (_, j) => [...Array.from(im.pb.subarray(j * 4, j * 4 + 4) as Float64Array), im.pc[j]]).flat());
+      const counts = d.images.flatMap((im: any) => Array.from({ length: d.k }, (_, c) => (im.pl as Int32Array).filter((v) => v === c).length));
+      writeFileSync(join(dir, 'b.npy'), writeNpy(boxes, '<f8', [boxes.length / 4, 4]));
+      writeFileSync(join(dir, 'l.npy'), writeNpy(d.images.flatMap((im: any) => Array.from(im.ll as Int32Array)), '<i8', [boxes.length / 4]));
+      writeFileSync(join(dir, 'c.npy'), writeNpy(d.images.map((im: any) => im.ll.length), '<i8', [d.images.length]));
+      writeFileSync(join(dir, 'p.npy'), writeNpy(rows, '<f8', [rows.length / 5, 5]));
+      writeFileSync(join(dir, 'pc.npy'), writeNpy(counts, '<i8', [d.images.length, d.k]));
+      return {
+        setup:
+          'import numpy as np\nfrom cleanlab.object_detection.filter import find_label_issues\nfrom cleanlab.object_detection.rank import get_label_quality_scores\n' +
+          `B=np.load('${dir}/b.npy'); L=np.load('${dir}/l.npy'); C=np.load('${dir}/c.npy'); P=np.load('${dir}/p.npy'); PC=np.load('${dir}/pc.npy')\n` +
+          'o=np.concatenate([[0],np.cumsum(C)]); po=np.concatenate([[0],np.cumsum(PC.ravel())])\n' +
+          'Y=[{"bboxes":B[o[i]:o[i+1]],"labels":L[o[i]:o[i+1]]} for i in range(len(C))]\n' +
+          'Q=[[P[po[i*PC.shape[1]+c]:po[i*PC.shape[1]+c+1]] for c in range(PC.shape[1])] for i in range(len(C))]',
+        call: 'find_label_issues(Y, Q, return_indices_ranked_by_score=True); get_label_quality_scores(Y, Q, verbose=False)',
+      };
+    },
+  },
+  {
+    name: 'outliers',
+    shape: `${OUTLIERS_N.toLocaleString('en-US')} × 256 float64 features, k = 10: OutOfDistribution.fit_score`,
+    make: () => ({ data: featureData(OUTLIERS_N, 256, 1502, 50).features, n: OUTLIERS_N, d: 256 }),
+    inputBytes: (d) => d.data.byteLength,
+    run: (d) => {
+      const s = new OutOfDistribution({ k: 10 }).fitScore({ features: d });
+      let worst = 0;
+      for (let i = 1; i < s.length; i++) if (s[i]! < s[worst]!) worst = i;
+      return `lowest score at row ${worst}`;
+    },
+    cleanlab: (d, dir) => {
+      writeFileSync(join(dir, 'x.npy'), writeNpy(d.data, '<f8', [d.n, d.d]));
+      return {
+        setup: `import numpy as np\nfrom cleanlab.outlier import OutOfDistribution\nX=np.load('${dir}/x.npy')`,
+        call: "OutOfDistribution(params={'k': 10}).fit_score(features=X, verbose=False)",
+      };
+    },
+  },
+  {
+    name: 'regression',
+    shape: '5,000 examples: regression.rank.get_label_quality_scores (outre)',
+    make: () => regressionData(5000, 1503),
+    inputBytes: (d) => 16 * d.labels.length,
+    run: (d) => `${regression.getLabelQualityScores(d.labels, d.predictions).length} scores`,
+    cleanlab: (d, dir) => {
+      writeFileSync(join(dir, 'y.npy'), writeNpy(d.labels, '<f8', [d.labels.length]));
+      writeFileSync(join(dir, 'p.npy'), writeNpy(d.predictions, '<f8', [d.labels.length]));
+      return {
+        setup: `import numpy as np\nfrom cleanlab.regression.rank import get_label_quality_scores\ny=np.load('${dir}/y.npy'); p=np.load('${dir}/p.npy')`,
+        call: 'get_label_quality_scores(y, p)',
       };
     },
   },

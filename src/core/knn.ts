@@ -10,7 +10,7 @@
  * evaluate only those with the exact FMA chain; the k smallest exact distances are the same.
  */
 import { einsumRowDot, exactNorm, gemmDot } from './float-kernels.js';
-import { selectKth } from './argsort.js';
+import { argsortStable, selectKth } from './argsort.js';
 import { InputError } from './errors.js';
 
 /** Row-major N×D float64 feature matrix. */
@@ -241,6 +241,15 @@ function plainDots(x: Float64Array, xo: number, y: Float64Array, nf: number, d: 
 
 /** The k smallest (distance, index) pairs of the candidates, ascending, into out at o. */
 function takeSmallest(ci: Int32Array, cd: Float64Array, nc: number, k: number, dist: Float64Array, idx: Int32Array, o: number): void {
+  if (k > 32) {
+    // large k (regression outre: k = ⌈N/2⌉): one stable sort; candidates come in increasing index
+    const ord = argsortStable(cd.subarray(0, nc));
+    for (let t = 0; t < k && t < nc; t++) {
+      dist[o + t] = cd[ord[t]!]!;
+      idx[o + t] = ci[ord[t]!]!;
+    }
+    return;
+  }
   // partial insertion into a sorted window of size k (k is small)
   let len = 0;
   for (let t = 0; t < nc; t++) {
