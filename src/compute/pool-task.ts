@@ -18,6 +18,16 @@ import { warmUp } from './warmup.js';
 
 const encoder = new TextEncoder();
 
+// Warm up before this thread takes its first task (piscina loads the module first), under
+// the default limits: a server configured with small limits (MAX_CLASSES, MAX_RESPONSE_MB…)
+// must not fail its warm-up, and a failed warm-up only costs speed, never the worker.
+if (process.env.POOL_WARMUP !== 'off') {
+  try {
+    warmUp();
+  } catch {
+    // the first real requests run cold
+  }
+}
 const given = (workerData as { limits?: Partial<Limits> } | undefined)?.limits;
 if (given) setLimits(given);
 
@@ -36,8 +46,6 @@ function serialise(body: unknown): Uint8Array {
   checkResponseSize(json.length);
   return json;
 }
-// Before this thread takes its first task (piscina loads the module first).
-if (process.env.POOL_WARMUP !== 'off') warmUp();
 
 export default function run(task: ComputeTask): ComputeReply | ReturnType<typeof move> {
   if (task.op === 'ping') return { ok: true, op: 'ping', pid: process.pid, threadId };

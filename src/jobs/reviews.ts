@@ -305,7 +305,8 @@ export async function registerReviewRoutes(app: FastifyInstance, opts: ReviewRou
     },
     async (request, reply) => {
       const { job, data } = await reviewable(request);
-      const raw = Buffer.isBuffer(request.body) && request.body.length > 0 ? jsonBodyObject({ kind: 'json-bytes', bytes: request.body }) : {};
+      const bytes = bodyBytes(request);
+      const raw = bytes ? jsonBodyObject({ kind: 'json-bytes', bytes }) : {};
       const body = parseOptions(jobCorrectedAccuracyBodySchema, raw);
       const summary = await summaryOf(data, body.min_reviews);
       const { min_reviews: _m, ...extra } = body;
@@ -322,11 +323,17 @@ export async function registerReviewRoutes(app: FastifyInstance, opts: ReviewRou
   );
 }
 
-function requireBody(request: FastifyRequest): Buffer {
-  if (!Buffer.isBuffer(request.body) || request.body.length === 0) {
-    throw new InputError('body', 'Send a JSON body {"reviewer": "<name>", "label": <class> | null}');
-  }
-  return request.body;
+/** The JSON bytes the /v1 scope's parser collected (`{ type, bytes }`), or null. */
+function bodyBytes(request: FastifyRequest): Uint8Array | null {
+  const b = request.body as { bytes?: unknown } | Buffer | null | undefined;
+  const bytes = Buffer.isBuffer(b) ? b : b && typeof b === 'object' && b.bytes instanceof Uint8Array ? b.bytes : null;
+  return bytes && bytes.length > 0 ? bytes : null;
+}
+
+function requireBody(request: FastifyRequest): Uint8Array {
+  const bytes = bodyBytes(request);
+  if (!bytes) throw new InputError('body', 'Send a JSON body {"reviewer": "<name>", "label": <class> | null}');
+  return bytes;
 }
 
 /** The corrected-accuracy request over the job's own inputs (inline JSON or its uploads). */

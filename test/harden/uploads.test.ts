@@ -12,7 +12,8 @@ import { fileURLToPath } from 'node:url';
 import { Readable } from 'node:stream';
 import { writeNpy } from '../../src/io/npy.js';
 import { uploadDataPath, uploadDir } from '../../src/jobs/files.js';
-import { completeUpload, createUpload, JobsHttpError, receivePart } from '../../src/jobs/uploads.js';
+import { completeUpload, createUpload, receivePart } from '../../src/jobs/uploads.js';
+import { UploadCompletingError } from '../../src/service/problem.js';
 import { openStoreEnv, STORE_KINDS } from '../jobs/helpers.js';
 
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
@@ -36,7 +37,7 @@ for (const kind of STORE_KINDS) {
     const id = await sendInParts(env, bytes, 4);
     const results = await Promise.allSettled(Array.from({ length: 5 }, () => completeUpload(env.store, env.cfg, id)));
     const ok = results.filter((r) => r.status === 'fulfilled');
-    const conflicts = results.filter((r) => r.status === 'rejected' && r.reason instanceof JobsHttpError && r.reason.status === 409);
+    const conflicts = results.filter((r) => r.status === 'rejected' && r.reason instanceof UploadCompletingError && r.reason.statusCode === 409);
     t.equal(ok.length + conflicts.length, 5, 'every call is 200 or 409');
     t.ok(ok.length >= 1, 'one completes');
     t.equal(sha(readFileSync(uploadDataPath(env.cfg.dataDir, id))), sha(bytes), 'the joined file is exact');
