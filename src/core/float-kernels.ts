@@ -96,13 +96,21 @@ export function fma(a: number, b: number, c: number): number {
 
 /**
  * SOFTMAX(x, T) of spec N1 over x[o .. o+n), written to out[0 .. n): divide by max(T, 1e-6),
- * subtract the maximum, exp, divide by the pairwise sum of the exps.
+ * subtract the maximum, exp, divide by the pairwise sum of the exps. `map` transforms each
+ * input value first (s ↦ 1 − s gives the softmin of the token and pixel scores).
  */
-export function softmax(x: ArrayLike<number>, temperature: number, out: Float64Array, o = 0, n: number = x.length - o): Float64Array {
+export function softmax(
+  x: ArrayLike<number>,
+  temperature: number,
+  out: Float64Array,
+  o = 0,
+  n: number = x.length - o,
+  map?: (v: number) => number,
+): Float64Array {
   const t = Math.max(temperature, 1e-6);
   let mx = -Infinity;
   for (let i = 0; i < n; i++) {
-    const v = x[o + i]! / t;
+    const v = (map ? map(x[o + i]!) : x[o + i]!) / t;
     out[i] = v;
     if (v > mx || v !== v) mx = v;
   }

@@ -5,7 +5,7 @@
  */
 import { argsortBy, type TieOrder } from '../argsort.js';
 import { InputError } from '../errors.js';
-import { dotEinsum, softmaxInto } from '../task-kernels.js';
+import { einsumRowDot, softmax } from '../float-kernels.js';
 import { assertSegmentationLabels, resolveBatchSize, type SegmentationData } from './data.js';
 import { findLabelIssues } from './filter.js';
 
@@ -64,8 +64,8 @@ export function getLabelQualityScores(d: SegmentationData, opts: SegmentationSco
       const buf = pixelScores ?? s!;
       const o = pixelScores ? img * hw : 0;
       imagePixelScores(d, img, buf, o);
-      softmaxInto(buf, o, hw, t, wts, 0, (v) => 1 - v);
-      imageScores[img] = dotEinsum(buf, o, wts, 0, hw);
+      softmax(buf, t, wts, o, hw, (v) => 1 - v);
+      imageScores[img] = einsumRowDot(buf, o, wts, 0, hw);
     }
     return { imageScores, pixelScores };
   }

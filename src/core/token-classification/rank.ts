@@ -7,7 +7,7 @@ import { argsortBy, argsortStable, type TieOrder } from '../argsort.js';
 import { InputError } from '../errors.js';
 import { pairwiseSum } from '../numeric.js';
 import { getLabelQualityScores as singleLabelScores } from '../rank.js';
-import { dotBlas, softmaxInto } from '../task-kernels.js';
+import { dot, softmax } from '../float-kernels.js';
 import type { RankBy } from '../types.js';
 import { assertTokenShapes, sentenceOffsets, type TokenClassificationData, type TokenIssue } from './data.js';
 
@@ -60,8 +60,8 @@ function sentenceScore(t: Float64Array, a: number, b: number, method: SentenceSc
     return m;
   }
   if (temperature === Infinity) return pairwiseSum(t, a, b) / n;
-  softmaxInto(t, a, n, temperature, buf, 0, (v) => 1 - v);
-  return dotBlas(t, a, buf, 0, n);
+  softmax(t, temperature, buf, a, n, (v) => 1 - v);
+  return dot(t, buf, n, a, 0);
 }
 
 /**
