@@ -28,6 +28,12 @@ export const multiannotatorConsensusOptionsSchema = z.strictObject({
     .describe(
       'Also return ActiveLab scores (needs pred_probs): `active_learning_scores` per example and, with `pred_probs_unlabeled`, `active_learning_scores_unlabeled`. The LOWEST scores should be annotated next.',
     ),
+  return_detailed_quality: z
+    .boolean()
+    .default(false)
+    .describe(
+      "Also return `detailed_label_quality`: the quality of every single annotation (cleanlab's detailed_label_quality). crowdlab / majority_vote: cleanlab's per-annotation label quality score under the consensus posterior; dawid_skene: the Dawid–Skene posterior probability of the annotator's label.",
+    ),
   tol: z.number().gt(0).default(1e-6).describe('dawid_skene: stop when no posterior probability changes by more than tol.'),
   max_iter: z.number().int().min(1).max(100000).default(1000).describe('dawid_skene: maximum number of EM rounds.'),
 });
@@ -73,6 +79,12 @@ export const annotatorStatSchema = z.object({
 export const multiannotatorConsensusResponseSchema = z.object({
   examples: z.array(consensusExampleSchema).describe('One row per example, in example order.'),
   annotators: z.array(annotatorStatSchema).describe("Worst annotator first (cleanlab's annotator_stats order: ascending quality, then agreement; null last)."),
+  detailed_label_quality: z
+    .array(z.array(z.number().nullable()))
+    .optional()
+    .describe(
+      'return_detailed_quality: N×M, row = example, column = annotator (input order), the quality of that annotation (higher = more likely correct); null where the annotator did not label the example.',
+    ),
   active_learning_scores: z.array(z.number()).optional().describe('active_learning: ActiveLab score per example (lowest = annotate next).'),
   active_learning_scores_unlabeled: z
     .array(z.number())

@@ -9,12 +9,14 @@
  *   by CROWDLAB when pred_probs are given, else by annotator agreement (quality_method
  *   'agreement');
  * - dawid_skene: EM over per-annotator confusion matrices (annotations only).
- * With active_learning, ActiveLab scores are added (needs pred_probs).
+ * With active_learning, ActiveLab scores are added (needs pred_probs); with
+ * return_detailed_quality, the N×M per-annotation quality table (null = not labelled).
  */
 import { InputError } from '../core/errors.js';
 import {
   MISSING,
   dawidSkene,
+  detailedLabelQuality,
   getActiveLearningScores,
   getLabelQualityMultiannotator,
   type AnnotatorMatrix,
@@ -121,6 +123,20 @@ function presentAnnotators(stats: readonly AnnotatorStat[]) {
   }));
 }
 
+/** N×M row-major table (NaN = missing) → rows of numbers, null where missing. */
+function presentDetailed(detailed: Float64Array, n: number, m: number): (number | null)[][] {
+  const rows = new Array<(number | null)[]>(n);
+  for (let i = 0; i < n; i++) {
+    const row = new Array<number | null>(m);
+    for (let a = 0; a < m; a++) {
+      const v = detailed[i * m + a]!;
+      row[a] = Number.isNaN(v) ? null : v;
+    }
+    rows[i] = row;
+  }
+  return rows;
+}
+
 function presentExamples(consensus: Int32Array, quality: Float64Array, agreement: Float64Array) {
   const out = new Array(consensus.length);
   for (let i = 0; i < consensus.length; i++) {
@@ -168,6 +184,9 @@ export function multiannotatorConsensus(input: MultiannotatorInput, o: Multianno
       examples: presentExamples(r.consensusLabel, r.consensusQualityScore, r.annotatorAgreement),
       annotators: presentAnnotators(r.annotatorStats),
     };
+    if (o.return_detailed_quality) {
+      body.detailed_label_quality = presentDetailed(detailedLabelQuality(labels, r.posterior), labels.n, labels.m);
+    }
   } else {
     const r = getLabelQualityMultiannotator(labels, predProbs, {
       consensusMethod: method === 'crowdlab' ? 'best_quality' : 'majority_vote',
@@ -182,6 +201,7 @@ export function multiannotatorConsensus(input: MultiannotatorInput, o: Multianno
       examples: presentExamples(r.consensusLabel, r.consensusQualityScore, r.annotatorAgreement),
       annotators: presentAnnotators(r.annotatorStats!),
     };
+    if (o.return_detailed_quality) body.detailed_label_quality = presentDetailed(r.detailedLabelQuality!, labels.n, labels.m);
   }
   if (o.active_learning) {
     const a = getActiveLearningScores(labels, predProbs, predProbsUnlabeled);

@@ -263,6 +263,21 @@ def test_multiannotator_dataframe_input_keeps_its_index_and_annotator_ids():
         "consensus_label", "consensus_quality_score", "annotator_agreement", "num_annotations",
         "consensus_label_majority_vote", "consensus_quality_score_majority_vote", "annotator_agreement_majority_vote",
     ]
+    # The default return_detailed_quality=True: cleanlab's detailed table, indexed and named by the frame.
+    full = multiannotator.get_label_quality_multiannotator(raw, pp, verbose=False)
+    assert list(full) == ["label_quality", "detailed_label_quality", "annotator_stats"]
+    detailed = full["detailed_label_quality"]
+    assert list(detailed.columns) == [f"quality_annotator_worker_{j}" for j in range(5)]
+    assert list(detailed.index) == list(raw.index)
+    assert all(dtype == np.float64 for dtype in detailed.dtypes)
+    assert np.array_equal(detailed.isna().to_numpy(), raw.isna().to_numpy()), "NaN where the worker did not label"
+    plain_full = multiannotator.get_label_quality_multiannotator(raw.astype(float).to_numpy(), pp, verbose=False)
+    assert np.array_equal(detailed.to_numpy(), plain_full["detailed_label_quality"].to_numpy(), equal_nan=True)
+    assert list(plain_full["detailed_label_quality"].columns) == [f"quality_annotator_{j}" for j in range(5)]
+    # With several consensus methods the table is the first method's (as in cleanlab).
+    both_full = multiannotator.get_label_quality_multiannotator(raw, pp, consensus_method=["majority_vote", "best_quality"], verbose=False)
+    mv_only = multiannotator.get_label_quality_multiannotator(raw, pp, consensus_method="majority_vote", verbose=False)
+    pd.testing.assert_frame_equal(both_full["detailed_label_quality"], mv_only["detailed_label_quality"])
 
 
 # ------------------------------------------------------------------ the local server

@@ -32,7 +32,6 @@ UNSUPPORTED: List[Tuple[str, Callable[[Dict[str, Any]], bool], str]] = [
     ("num_label_issues", lambda kw: kw.get("estimation_method") == "off_diagonal_custom", "estimation_method='off_diagonal_custom'"),
     ("compute_confident_joint", lambda kw: kw.get("multi_label") is True, "multi_label"),
     ("multilabel_classification.get_label_quality_scores", lambda kw: kw.get("method") != "self_confidence", "method="),
-    ("get_label_quality_multiannotator", lambda kw: True, "return_detailed_quality"),
 ]
 
 DATAFRAME_FUNCTIONS = {"rank_classes_by_label_quality", "find_overlapping_classes", "health_summary", "get_label_quality_multiannotator"}
@@ -181,6 +180,13 @@ def check(fn: str, actual: Any, expected: Any, entry: Dict[str, Any], fx: Dict[s
                 ref = fx["expected"][other]
                 want = ref["result_stable_sort"] if ref.get("tie_sensitive") else ref["result"]
             assert_frame_same(actual[key], expected_frame(want, cols))
+    elif fn == "get_label_quality_multiannotator":
+        check_multiannotator(actual, expected)
+        # return_detailed_quality=False: the same two other frames, and no detailed table.
+        labels, pp = _inputs(fx)
+        without = multiannotator.get_label_quality_multiannotator(labels, pp, **kw, return_detailed_quality=False)
+        assert list(without) == ["label_quality", "annotator_stats"]
+        check_multiannotator(without, {k: v for k, v in expected.items() if k != "detailed_label_quality"})
     else:
         raise AssertionError(f"no check for {fn!r}")
 
@@ -195,8 +201,6 @@ def test_fixture_entry(path: Path, fn: str, i: int) -> None:
     if arg is not None:
         with pytest.raises(NotImplementedError, match=arg.replace("(", r"\(")):
             _call(fn, labels, pp, kw)
-        if fn == "get_label_quality_multiannotator":
-            check_multiannotator_without_detail(labels, pp, kw, entry)
         return
     if "raises" in entry:
         assert entry["raises"] == "ValueError"
@@ -208,14 +212,19 @@ def test_fixture_entry(path: Path, fn: str, i: int) -> None:
     check(fn, _call(fn, labels, pp, kw), expected, entry, fx)
 
 
-def check_multiannotator_without_detail(labels: Any, pp: np.ndarray, kw: Dict[str, Any], entry: Dict[str, Any]) -> None:
-    """Everything but detailed_label_quality: label_quality and annotator_stats, exactly."""
-    got = multiannotator.get_label_quality_multiannotator(labels, pp, **kw, return_detailed_quality=False)
-    want = entry["result"]
-    assert list(got) == ["label_quality", "annotator_stats"]
-    assert_frame_same(got["label_quality"], expected_frame(want["label_quality"], LABEL_QUALITY_COLUMNS))
+def check_multiannotator(got: Dict[str, Any], want: Dict[str, Any]) -> None:
+    """cleanlab's dict exactly: its keys in order, and each DataFrame's columns, dtypes, index and values."""
     import pandas as pd
 
+    assert list(got) == list(want), f"keys {list(got)}, cleanlab returns {list(want)}"
+    assert_frame_same(got["label_quality"], expected_frame(want["label_quality"], LABEL_QUALITY_COLUMNS))
+    if "detailed_label_quality" in want:
+        records = want["detailed_label_quality"]
+        columns = {name: (name, np.float64) for name in records[0]}  # quality_annotator_<id>, annotator order
+        assert_frame_same(got["detailed_label_quality"], expected_frame(records, columns))
+        assert isinstance(got["detailed_label_quality"].index, pd.RangeIndex)
+        missing = np.array([[v is None for v in r.values()] for r in records])
+        assert np.array_equal(got["detailed_label_quality"].isna().to_numpy(), missing), "NaN exactly where cleanlab has NaN"
     stats = want["annotator_stats"]
     index = pd.Index(np.array([r["annotator"] for r in stats], dtype=np.int64))
     assert_frame_same(got["annotator_stats"], expected_frame(stats, ANNOTATOR_COLUMNS, index=index))

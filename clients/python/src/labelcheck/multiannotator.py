@@ -58,10 +58,14 @@ def get_label_quality_multiannotator(
 ) -> Dict[str, Any]:
     """cleanlab.multiannotator.get_label_quality_multiannotator.
 
-    Returns ``{"label_quality": DataFrame, "annotator_stats": DataFrame}`` with cleanlab's
-    columns, dtypes, index and order. ``return_detailed_quality=True`` (cleanlab's default)
-    raises NotImplementedError: the server does not return per-annotation scores; pass
-    ``return_detailed_quality=False``.
+    Returns cleanlab's dict, in cleanlab's key order: ``label_quality`` (one row per
+    example), ``detailed_label_quality`` if ``return_detailed_quality`` (cleanlab's default:
+    an N x M float64 DataFrame of the quality of each single annotation, columns
+    ``quality_annotator_<annotator id>``, NaN where the annotator did not label the example;
+    computed for the first consensus method) and ``annotator_stats`` if
+    ``return_annotator_stats`` -- DataFrames with cleanlab's columns, dtypes, index and order.
+    ``quality_method="agreement"``, ``return_weights=True`` and
+    ``label_quality_score_kwargs`` raise NotImplementedError.
     """
     pd = pandas()
     methods = consensus_method if isinstance(consensus_method, list) else [consensus_method]
@@ -76,7 +80,6 @@ def get_label_quality_multiannotator(
     reject(
         FN,
         quality_method=(quality_method, lambda v: v == "crowdlab"),
-        return_detailed_quality=(return_detailed_quality, is_falsy),
         return_weights=(return_weights, is_falsy),
         label_quality_score_kwargs=(label_quality_score_kwargs, is_falsy),
     )
@@ -87,10 +90,12 @@ def get_label_quality_multiannotator(
 
     label_quality = pd.DataFrame({"num_annotations": np.sum(~np.isnan(values), axis=1)}, index=index_col)
     annotator_stats = None
+    detailed = None
     for i, method in enumerate(methods):
-        body = get_client().compute(
-            "multiannotator/consensus", arrays, {"method": SERVER_METHOD[method], "calibrate_probs": bool(calibrate_probs)}
-        )
+        options: Dict[str, Any] = {"method": SERVER_METHOD[method], "calibrate_probs": bool(calibrate_probs)}
+        if i == 0 and return_detailed_quality:
+            options["return_detailed_quality"] = True
+        body = get_client().compute("multiannotator/consensus", arrays, options)
         emit_warnings(body)
         ex = body["examples"]
         cols = {
@@ -103,10 +108,14 @@ def get_label_quality_multiannotator(
                 label_quality[name] = col
             label_quality = label_quality.reindex(columns=[*cols, "num_annotations"])
             annotator_stats = _annotator_frame(pd, body["annotators"], annotator_ids)
+            if return_detailed_quality:
+                detailed = _detailed_frame(pd, body["detailed_label_quality"], annotator_ids, index_col)
         else:
             for name, col in cols.items():
                 label_quality[f"{name}_{method}"] = col
     info: Dict[str, Any] = {"label_quality": label_quality}
+    if return_detailed_quality:
+        info["detailed_label_quality"] = detailed
     if return_annotator_stats:
         info["annotator_stats"] = annotator_stats
     return info
@@ -125,3 +134,10 @@ def _annotator_frame(pd: Any, records: List[Dict[str, Any]], annotator_ids: Any)
         },
         index=index,
     )
+
+
+def _detailed_frame(pd: Any, rows: List[List[Optional[float]]], annotator_ids: Any, index_col: Any) -> Any:
+    """The server's N x M table (null = not labelled) as cleanlab's DataFrame: float64 with
+    NaN, the input's row index, columns ``quality_annotator_<annotator id>``."""
+    table = np.array(rows, dtype=np.float64)  # None -> NaN
+    return pd.DataFrame(table, index=index_col, columns=annotator_ids).add_prefix("quality_annotator_")
