@@ -2,7 +2,8 @@
  * Turning an HTTP request into the service's RequestPayload, without touching the array
  * data on the event loop:
  * - application/json → the raw bytes (`json-bytes`); JSON.parse runs in the worker;
- * - multipart/form-data → each `.npy` file part as bytes, plus the `options` text part;
+ * - multipart/form-data → each `.npy` file part as bytes, plus the `options` text part and,
+ *   where the endpoint reads example content, the JSON Lines `examples` part (file or text);
  * - Arrow IPC → the raw bytes, options from `?options=<json>` or `x-labelcheck-options`.
  * Parsing, shape and value checks all happen in the worker (src/service, src/io).
  */
@@ -16,10 +17,24 @@ import type { RequestPayload } from '../service/types.js';
 import { MalformedMultipartError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../service/problem.js';
 
 export interface IngestLimits {
-  /** Largest `options` text part. */
+  /** Largest text part (`options`, or `examples` sent as text). */
   fieldSizeBytes: number;
-  /** Largest file part (BODY_LIMIT_MB). */
+  /** Largest file part (BODY_LIMIT_MB), `examples` sent as a file included. */
   fileSizeBytes: number;
+}
+
+export interface IngestParts {
+  /** File parts this endpoint reads (`name*` = any name with that prefix). */
+  fileParts: readonly string[];
+  /** Accept a JSON Lines part `examples` (review.md §1), as a file or a text part. */
+  examples?: boolean;
+}
+
+/** A 413 naming the multipart part (the error mapper puts `part.fieldname` in `errors[]`). */
+function partTooLarge(name: string, detail: string): Error {
+  const err = new PayloadTooLargeError(detail);
+  (err as Error & { part?: { fieldname: string } }).part = { fieldname: name };
+  return err;
 }
 
 /** What the /v1 content-type parsers put in `request.body`. */
@@ -43,24 +58,21 @@ function partAllowed(fileParts: readonly string[], name: string): boolean {
 }
 
 /**
- * Read one file part into a buffer sized from its `.npy` header, copying chunk by chunk
- * (collect.ts) instead of Buffer.concat-ing at the end on the event loop.
+ * Read one file part into a buffer (sized from its `.npy` header for array parts), copying
+ * chunk by chunk (collect.ts) instead of Buffer.concat-ing at the end on the event loop.
  */
 async function readFilePart(
   file: Readable & { truncated?: boolean },
   name: string,
   limit: number,
   raw: IncomingMessage,
+  npySized = true,
 ): Promise<Uint8Array> {
-  const tooLarge = (): Error => {
-    const err = new PayloadTooLargeError(`The multipart file part '${name}' exceeds the limit of ${formatMiB(limit)} (BODY_LIMIT_MB)`);
-    (err as Error & { part?: { fieldname: string } }).part = { fieldname: name };
-    return err;
-  };
+  const tooLarge = (): Error => partTooLarge(name, `The multipart file part '${name}' exceeds the limit of ${formatMiB(limit)} (BODY_LIMIT_MB)`);
   const watch = watchTruncation(raw, name);
   try {
     const bytes = await Promise.race([
-      collectStream(file, new ByteCollector({ limit, npySized: true, onTooLarge: tooLarge })),
+      collectStream(file, new ByteCollector({ limit, npySized, onTooLarge: tooLarge })),
       watch.promise,
     ]);
     // busboy stops at limits.fileSize and marks the stream truncated.
@@ -117,15 +129,16 @@ function formatMiB(bytes: number): string {
   return `${Number.isInteger(m) ? m : m.toFixed(2)} MiB`;
 }
 
-/** Read a multipart body: `.npy` file parts as bytes, the `options` text part as JSON. */
-export async function readMultipart(
-  request: FastifyRequest,
-  fileParts: readonly string[],
-  limits: IngestLimits,
-): Promise<RequestPayload> {
+/**
+ * Read a multipart body: `.npy` file parts as bytes, the `options` text part as JSON, and
+ * (when `accept.examples`) the `examples` part as raw bytes, decoded in the worker.
+ */
+export async function readMultipart(request: FastifyRequest, accept: IngestParts, limits: IngestLimits): Promise<RequestPayload> {
+  const { fileParts } = accept;
   const parts: Record<string, Uint8Array> = {};
   let options: unknown = undefined;
   let sawOptions = false;
+  let examples: Uint8Array | undefined;
   // A bad part is remembered and reported after the body has been read to its end, so the
   // client (which usually sends the whole body before reading the answer) gets the 400.
   let firstError: InputError | undefined;
@@ -136,6 +149,26 @@ export async function readMultipart(
   try {
     for await (const part of request.parts()) {
       const name = part.fieldname;
+      if (name === 'examples' && accept.examples === true) {
+        if (firstError || examples !== undefined) {
+          if (examples !== undefined) fail(new InputError('examples', "The multipart part 'examples' was sent twice; send one JSON Lines part"));
+          if (part.type === 'file') part.file.resume();
+          continue;
+        }
+        if (part.type === 'file') {
+          examples = await readFilePart(part.file, name, limits.fileSizeBytes, request.raw, false);
+          continue;
+        }
+        if (part.valueTruncated) {
+          throw partTooLarge(
+            'examples',
+            `The multipart text part 'examples' exceeds ${limits.fieldSizeBytes} bytes; send it as a file part (up to ${formatMiB(limits.fileSizeBytes)}, BODY_LIMIT_MB)`,
+          );
+        }
+        // A part declared application/json arrives parsed (one line); a plain text part is a string.
+        examples = new TextEncoder().encode(typeof part.value === 'string' ? part.value : JSON.stringify(part.value));
+        continue;
+      }
       if (part.type === 'file') {
         if (firstError || !partAllowed(fileParts, name) || parts[name] !== undefined) {
           if (!firstError) {
@@ -203,7 +236,12 @@ export async function readMultipart(
     throw new MalformedMultipartError(e.message ?? String(err));
   }
   if (firstError) throw firstError;
-  return { kind: 'npy', parts, options };
+  if (examples === undefined) return { kind: 'npy', parts, options };
+  const o = options as Record<string, unknown> | undefined;
+  if (o !== null && typeof o === 'object' && !Array.isArray(o) && o.examples !== undefined) {
+    throw new InputError('examples', "examples were sent twice: in the 'options' part and as the JSON Lines part 'examples'; send one");
+  }
+  return { kind: 'npy', parts, options, examples };
 }
 
 /** Options for an Arrow body: `?options=<json>` wins over the `x-labelcheck-options` header. */
@@ -218,12 +256,8 @@ export function arrowOptions(request: FastifyRequest): unknown {
 }
 
 /** The payload of a /v1 compute request, whatever its content type. */
-export async function readPayload(
-  request: FastifyRequest,
-  fileParts: readonly string[],
-  limits: IngestLimits,
-): Promise<RequestPayload> {
-  if (request.isMultipart()) return readMultipart(request, fileParts, limits);
+export async function readPayload(request: FastifyRequest, accept: IngestParts, limits: IngestLimits): Promise<RequestPayload> {
+  if (request.isMultipart()) return readMultipart(request, accept, limits);
   const body = request.body as RawBody | undefined;
   if (body === undefined || body === null) {
     throw new UnsupportedMediaTypeError(

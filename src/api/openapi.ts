@@ -64,6 +64,16 @@ function multipartSchema(endpoint: EndpointSpec, jsonBody: JsonSchema): JsonSche
         ? `A JSON object with the other fields of the JSON body: ${optionNames.map((n) => `\`${n}\``).join(', ')}.`
         : 'A JSON object (no options for this endpoint).',
   };
+  if (endpoint.examplesPart) {
+    properties.examples = {
+      type: 'string',
+      format: 'binary',
+      contentMediaType: 'application/jsonl',
+      description:
+        'Optional per-example content as JSON Lines (UTF-8): one object per row, in row order, with any of `id`, `text`, `url` ' +
+        '(a file part up to BODY_LIMIT_MB, or a text part up to 16 MiB). Instead of `examples` in `options`, not both; N lines.',
+    };
+  }
   return { type: 'object', properties, required: fileRequired };
 }
 

@@ -20,8 +20,9 @@ export async function reportCommand(args: readonly string[], io: CliIo): Promise
     let payload = payloadFromFlags(flags, io);
     if (examplesFile !== undefined) {
       if (examplesFile === true) throw new UsageError('--examples needs a .jsonl file name');
-      const { parseExamplesJsonl } = await import('../service/examples.js');
-      payload = withExamples(payload, parseExamplesJsonl(Buffer.from(readFileOrFail(io, examplesFile, 'examples')).toString('utf8')));
+      const { decodeExamplesBytes, parseExamplesJsonl } = await import('../service/examples.js');
+      const text = decodeExamplesBytes(readFileOrFail(io, examplesFile, 'examples'), `--examples ${examplesFile}`);
+      payload = withExamples(payload, parseExamplesJsonl(text));
     }
     const { html, numLabelIssues } = reportFromPayload(payload, typeof title === 'string' ? title : undefined);
     const { writeFileSync } = await import('node:fs');

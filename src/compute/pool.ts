@@ -108,7 +108,8 @@ export function prepareTransfer(payload: RequestPayload): { payload: RequestPayl
     case 'npy': {
       const parts: Record<string, Uint8Array> = {};
       for (const [name, bytes] of Object.entries(payload.parts)) parts[name] = own(bytes);
-      return { payload: { kind: 'npy', parts, options: payload.options }, transferList };
+      const examples = payload.examples === undefined ? {} : { examples: own(payload.examples) };
+      return { payload: { kind: 'npy', parts, options: payload.options, ...examples }, transferList };
     }
   }
 }

@@ -13,6 +13,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { InputError } from '../core/errors.js';
 import { executeRequest } from '../service/index.js';
 import type { JobsConfig } from './config.js';
+import { examplesUploadId, withoutExamplesRef } from './examples-upload.js';
 import { uploadDataPath } from './files.js';
 import type { JobInput, JobKind, JobProgress } from './store/types.js';
 import { chunkedSupport, runChunked } from './stream/engine.js';
@@ -85,14 +86,29 @@ function jsonBytes(body: Record<string, unknown>): number {
   return n * (k + 1) * 20;
 }
 
+/**
+ * `examples: {"upload": id}`: the computation does not read example content (the stored
+ * label issues carry none), so it is set aside once the file is known to be there.
+ */
+async function setExamplesRefAside(options: Record<string, unknown>, ctx: ExecContext): Promise<Record<string, unknown>> {
+  const id = examplesUploadId(options);
+  if (id === null) return options;
+  try {
+    await stat(uploadDataPath(ctx.cfg.dataDir, id));
+  } catch {
+    throw new InputError('examples', `the upload for examples (${id}) no longer exists: it was deleted or expired (JOB_TTL_HOURS)`);
+  }
+  return withoutExamplesRef(options);
+}
+
 export async function executeJob(kind: JobKind, input: JobInput, ctx: ExecContext): Promise<JobOutput> {
   if (input.type === 'json') {
-    const body = withJobDefaults(kind, input.body);
+    const body = withJobDefaults(kind, await setExamplesRefAside(input.body, ctx));
     await ctx.beforeBlocking(estimateMs(jsonBytes(input.body)));
     const r = executeRequest(kind, { kind: 'json', body });
     return splitLabelIssues(kind, r.body);
   }
-  const options = withJobDefaults(kind, input.options);
+  const options = withJobDefaults(kind, await setExamplesRefAside(input.options, ctx));
   const paths: Record<string, string> = {};
   for (const [field, id] of Object.entries(input.uploads)) paths[field] = uploadDataPath(ctx.cfg.dataDir, id);
   for (const [field, p] of Object.entries(paths)) {

@@ -1,7 +1,7 @@
 /**
  * Where job data lives on disk under DATA_DIR:
  *   uploads/<id>/part-<n>    received parts of an open upload
- *   uploads/<id>/data.npy    the completed file
+ *   uploads/<id>/data.npy    the completed file (also the JSON Lines of a `.jsonl` upload)
  * With several machines sharing one PostgreSQL, DATA_DIR must be a shared volume for
  * jobs over uploaded files.
  */

@@ -12,7 +12,7 @@
  *   DELETE /v1/jobs/{id}                  cancel (queued/running) or delete (finished) with its data
  *   POST   /v1/uploads                    open an upload
  *   PUT    /v1/uploads/{id}/parts/{n}     one part, streamed to disk
- *   POST   /v1/uploads/{id}/complete      join the parts into a validated .npy
+ *   POST   /v1/uploads/{id}/complete      join the parts into a validated .npy (or .jsonl: example content)
  *   GET    /v1/uploads/{id}, DELETE /v1/uploads/{id}
  *
  * The plugin opens the job store (unless given one) and, by default, starts the
@@ -29,7 +29,8 @@ import { isOneOf } from '../core/types.js';
 import { checkJsonValue, parseJsonSafe } from '../io/safe-json.js';
 import { ByteCollector, collectStream } from '../api/collect.js';
 import type { Examples } from '../schemas/examples.js';
-import { checkExamples, parseExamplesJsonl } from '../service/examples.js';
+import { checkExamples, decodeExamplesBytes, parseExamplesJsonl } from '../service/examples.js';
+import { checkExamplesUpload, examplesUploadId } from './examples-upload.js';
 import { checkClassificationShapes } from './stream/engine.js';
 import { readNpyFileHeader } from './stream/npy-file.js';
 import { problemResponse } from '../schemas/common.js';
@@ -80,6 +81,7 @@ import {
   notReady,
   receivePart,
   streamToFile,
+  uploadFormat,
 } from './uploads.js';
 import { startRunnerThread } from './runner-host.js';
 
@@ -155,6 +157,7 @@ function uploadView(u: UploadRecord, parts?: { n: number; size: number; sha256: 
     status: u.status,
     filename: u.filename,
     size: u.size,
+    format: uploadFormat(u),
     ...(parts ? { parts } : {}),
     dtype: u.dtype,
     shape: u.shape,
@@ -251,7 +254,8 @@ async function jobsRoutes(app: FastifyInstance, opts: JobsPluginOptions): Promis
         description:
           'Runs label-issues, confident-joint, dataset-health or corrected-accuracy in the background. Send the synchronous body plus `kind` ' +
           '(arrays inline or as `{"upload": id}` references to completed .npy uploads), or multipart .npy parts (streamed to disk) with ' +
-          '`kind` and `options` text parts. Answers 202 with the job and `Location`. Jobs over uploads are computed in passes over row ' +
+          '`kind` and `options` text parts. label-issues jobs may carry per-example content: `examples` inline, as a JSON Lines multipart ' +
+          'part `examples`, or `{"upload": id}` of a completed .jsonl upload. Answers 202 with the job and `Location`. Jobs over uploads are computed in passes over row ' +
           'chunks, in bounded memory, with results identical to the synchronous route.',
         tags,
         security,
@@ -449,8 +453,11 @@ async function jobsRoutes(app: FastifyInstance, opts: JobsPluginOptions): Promis
       config: { rawStream: true },
       schema: {
         operationId: 'createUpload',
-        summary: 'Open an upload for a large .npy file',
-        description: 'Then PUT the file in parts (any size up to JOB_UPLOAD_PART_MAX_MB each), then POST …/complete. Refer to it in POST /v1/jobs as `{"upload": id}`.',
+        summary: 'Open an upload for a large .npy file (or a .jsonl file of example content)',
+        description:
+          'Then PUT the file in parts (any size up to JOB_UPLOAD_PART_MAX_MB each), then POST …/complete. Refer to it in POST /v1/jobs as `{"upload": id}`. ' +
+          'A `filename` ending in `.jsonl` makes a JSON Lines upload (one object per row with any of `id`, `text`, `url`; at most JOB_MEMORY_BUDGET_MB), ' +
+          'usable only as a label-issues job\'s `examples`; every other upload is a .npy array.',
         tags: ['uploads'],
         security,
         body: createUploadBodySchema,
@@ -537,11 +544,17 @@ async function jobsRoutes(app: FastifyInstance, opts: JobsPluginOptions): Promis
       config: { rawStream: true },
       schema: {
         operationId: 'completeUpload',
-        summary: 'Join the parts into the stored .npy (header checked against the size)',
+        summary: 'Join the parts into the stored .npy (header checked against the size) or .jsonl (every line checked, rows counted)',
         tags: ['uploads'],
         security,
         params: uploadIdParamsSchema,
-        response: { 200: json('The complete upload with dtype and shape.', uploadSchema), ...P, 409: problemResponse('Another complete of this upload is running; retry.'), 507: problemResponse('Disk full.') },
+        response: {
+          200: json('The complete upload with dtype and shape (a .jsonl upload: shape [rows], dtype null).', uploadSchema),
+          ...P,
+          409: problemResponse('Another complete of this upload is running; retry.'),
+          413: problemResponse('A .jsonl upload larger than JOB_MEMORY_BUDGET_MB.'),
+          507: problemResponse('Disk full.'),
+        },
       },
     },
     async (request) => {
@@ -632,17 +645,60 @@ function checkOptions(kind: JobKind, body: Record<string, unknown>): void {
   parseOptions(getEndpoint(kind).optionsSchema, withJobDefaults(kind, options));
 }
 
+/**
+ * The upload id of `examples: {"upload": id}` in a job's options, else null; 400 naming
+ * `examples` for a kind that reads no example content.
+ */
+function examplesRefOf(kind: JobKind, options: Record<string, unknown>): string | null {
+  const id = examplesUploadId(options);
+  if (id !== null && getEndpoint(kind).examplesPart !== true) {
+    throw new InputError('examples', `${kind} jobs read no example content; examples (an upload of JSON Lines) are for label-issues jobs`);
+  }
+  return id;
+}
+
+/** checkOptions, with `examples: {"upload": id}` set aside; returns that upload id or null. */
+function checkJobOptions(kind: JobKind, options: Record<string, unknown>): string | null {
+  const ref = examplesRefOf(kind, options);
+  if (ref === null) {
+    checkOptions(kind, options);
+    return null;
+  }
+  const { examples: _ref, ...rest } = options;
+  checkOptions(kind, rest);
+  return ref;
+}
+
+/** Inline `examples` have N entries each, or the uploaded `.jsonl` has N rows (then kept as long as the job's other uploads). */
+async function checkJobExamples(
+  store: JobStore,
+  ref: string | null,
+  options: Record<string, unknown>,
+  n: number | null,
+  expires: number,
+): Promise<void> {
+  if (ref === null) {
+    if (n !== null) checkExamples(options.examples as Examples | undefined, n);
+    return;
+  }
+  await checkExamplesUpload(store, ref, n);
+  await store.touchUpload(ref, expires);
+}
+
 async function jsonJob(bytes: Uint8Array, store: JobStore, cfg: JobsConfig): Promise<Submission> {
   const body = jsonBodyObject({ kind: 'json-bytes', bytes });
   const kind = parseKind(body.kind);
   const { kind: _k, ...rest } = body;
-  checkOptions(kind, rest);
-  if (Array.isArray(rest.labels)) checkExamples(rest.examples as Examples | undefined, rest.labels.length);
+  const examplesRef = checkJobOptions(kind, rest);
+  const expires = Date.now() + ttlMs(cfg);
   const id = randomUUID();
   const hash = sha256('json\0', bytes);
   const fileFields = getEndpoint(kind).fileParts;
   const { arrays: files, options } = splitFields(rest, fileFields);
-  if (!Object.values(files).some(isUploadRef)) return { id, kind, input: { type: 'json', body: rest }, hash, ownedUploads: [] };
+  if (!Object.values(files).some(isUploadRef)) {
+    await checkJobExamples(store, examplesRef, rest, Array.isArray(rest.labels) ? rest.labels.length : null, expires);
+    return { id, kind, input: { type: 'json', body: rest }, hash, ownedUploads: [] };
+  }
   // Arrays as uploads: labels and pred_probs both.
   const uploads: Record<string, string> = {};
   const records: Record<string, UploadRecord> = {};
@@ -656,14 +712,23 @@ async function jsonJob(bytes: Uint8Array, store: JobStore, cfg: JobsConfig): Pro
     const u = await store.getUpload(v.upload);
     if (!u) throw new InputError(field, `${field} refers to upload ${v.upload}, which does not exist (deleted or expired?)`);
     if (u.status !== 'complete') throw new InputError(field, `${field} refers to upload ${v.upload}, which is not complete; POST /v1/uploads/${v.upload}/complete first`);
+    if (uploadFormat(u) !== 'npy') {
+      throw new InputError(field, `${field} refers to upload ${v.upload}, a .jsonl upload (JSON Lines, for examples); ${field} must be a .npy upload`);
+    }
     uploads[field] = u.id;
     records[field] = u;
   }
   checkUploadShapes(records);
-  checkExamples(options.examples as Examples | undefined, records.labels!.shape![0]!);
-  const expires = Date.now() + ttlMs(cfg);
+  await checkJobExamples(store, examplesRef, rest, records.labels!.shape![0]!, expires);
   for (const u of Object.values(uploads)) await store.touchUpload(u, expires);
   return { id, kind, input: { type: 'npy', uploads, options }, hash, ownedUploads: [] };
+}
+
+/** A 413 naming the `examples` part. */
+function examplesTooLarge(detail: string): Error {
+  const err = new PayloadTooLargeError(detail);
+  (err as Error & { part?: { fieldname: string } }).part = { fieldname: 'examples' };
+  return err;
 }
 
 /** Multipart POST /v1/jobs: file parts streamed into uploads owned by the job. */
@@ -681,12 +746,19 @@ async function readMultipartJob(request: FastifyRequest, store: JobStore, cfg: J
     for await (const part of request.parts({ limits: { fileSize: cfg.maxMultipartBytes, fieldSize: FIELD_SIZE_LIMIT } })) {
       const name = part.fieldname;
       if (name === 'examples') {
-        if (examplesText !== undefined) throw new InputError('examples', "The multipart part 'examples' was sent twice");
-        examplesText =
-          part.type === 'file'
-            ? Buffer.from(await collectStream(part.file, new ByteCollector({ limit: FIELD_SIZE_LIMIT }))).toString('utf8')
-            : String(part.value);
-        if (part.type === 'file' && part.file.truncated) throw new InputError('examples', `The multipart part 'examples' exceeds ${FIELD_SIZE_LIMIT} bytes`);
+        if (examplesText !== undefined) {
+          if (part.type === 'file') part.file.resume();
+          throw new InputError('examples', "The multipart part 'examples' was sent twice; send one JSON Lines part");
+        }
+        const tooLarge = (): Error => examplesTooLarge(`The multipart part 'examples' exceeds ${FIELD_SIZE_LIMIT} bytes`);
+        if (part.type === 'file') {
+          const bytes = await collectStream(part.file, new ByteCollector({ limit: FIELD_SIZE_LIMIT, onTooLarge: tooLarge }));
+          if (part.file.truncated) throw tooLarge();
+          examplesText = decodeExamplesBytes(bytes);
+        } else {
+          if (part.valueTruncated) throw tooLarge();
+          examplesText = typeof part.value === 'string' ? part.value : JSON.stringify(part.value);
+        }
         hash.update(`field\0examples\0${examplesText}\0`);
         continue;
       }
@@ -730,16 +802,21 @@ async function readMultipartJob(request: FastifyRequest, store: JobStore, cfg: J
       throw new InputError('options', 'The multipart text part options must be a JSON object');
     }
     const { kind: kindInOptions, ...opts } = options as Record<string, unknown>;
-    if (examplesText !== undefined) opts.examples = parseExamplesJsonl(examplesText);
+    if (examplesText !== undefined) {
+      if (opts.examples !== undefined) {
+        throw new InputError('examples', "examples were sent twice: in the 'options' part and as the JSON Lines part 'examples'; send one");
+      }
+      opts.examples = parseExamplesJsonl(examplesText);
+    }
     const kind = parseKind(kindText ?? kindInOptions);
     const allowed = getEndpoint(kind).fileParts;
     for (const name of Object.keys(uploads)) {
       const ok = allowed.some((p) => (p.endsWith('*') ? name.startsWith(p.slice(0, -1)) : p === name));
       if (!ok) throw new InputError(name, `Unexpected multipart file part '${name}'; ${kind} jobs read ${allowed.join(', ')}`);
     }
-    checkOptions(kind, opts);
+    const examplesRef = checkJobOptions(kind, opts);
     checkUploadShapes(records);
-    if (records.labels) checkExamples(opts.examples as Examples | undefined, records.labels.shape![0]!);
+    await checkJobExamples(store, examplesRef, opts, records.labels!.shape![0]!, Date.now() + ttlMs(cfg));
     return { id, kind, input: { type: 'npy', uploads, options: opts }, hash: hash.digest('hex'), ownedUploads: owned };
   } catch (e) {
     await discardOwnedUploads(store, cfg, owned);

@@ -1,7 +1,7 @@
 /**
  * What the report and the review routes read of a finished label-issues job: its arrays
  * (decoded by the service from the stored input, inline JSON or uploaded .npy files), its
- * options (class names, example content), its stored result and its flagged rows, worst
+ * options (class names, example content: inline or from a `.jsonl` upload), its stored result and its flagged rows, worst
  * first. Decoded once per job and kept in a small cache (the arrays do not change).
  */
 import { readFile } from 'node:fs/promises';
@@ -9,6 +9,7 @@ import { InputError } from '../core/errors.js';
 import { labelIssuesOptionsSchema, type LabelIssuesOptions } from '../schemas/label-issues.js';
 import { decodeClassification, type ClassificationInput } from '../service/input.js';
 import type { JobsConfig } from './config.js';
+import { withExamplesContent } from './examples-upload.js';
 import { uploadDataPath } from './files.js';
 import type { ReviewDataset } from '../service/review.js';
 import type { JobRecord, JobStore } from './store/types.js';
@@ -29,7 +30,8 @@ async function load(store: JobStore, cfg: JobsConfig, job: JobRecord): Promise<J
   if (!input) throw new InputError('id', `Job ${job.id} has no stored input`);
   let decoded: { arrays: ClassificationInput; options: LabelIssuesOptions };
   if (input.type === 'json') {
-    decoded = decodeClassification({ kind: 'json', body: input.body }, labelIssuesOptionsSchema);
+    const body = await withExamplesContent(cfg, input.body, job.id);
+    decoded = decodeClassification({ kind: 'json', body }, labelIssuesOptionsSchema);
   } else {
     const parts: Record<string, Uint8Array> = {};
     for (const [field, id] of Object.entries(input.uploads)) {
@@ -39,7 +41,8 @@ async function load(store: JobStore, cfg: JobsConfig, job: JobRecord): Promise<J
         throw new InputError(field, `The upload for ${field} of job ${job.id} no longer exists (deleted or expired)`);
       }
     }
-    decoded = decodeClassification({ kind: 'npy', parts, options: input.options }, labelIssuesOptionsSchema);
+    const options = await withExamplesContent(cfg, input.options, job.id);
+    decoded = decodeClassification({ kind: 'npy', parts, options }, labelIssuesOptionsSchema);
   }
   const result = ((await store.getResult(job.id)) ?? {}) as Record<string, unknown>;
   const rows = job.labelIssuesCount ? await store.getLabelIssues(job.id, 0, job.labelIssuesCount) : [];

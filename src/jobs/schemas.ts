@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { classNamesSchema, labelsSchema, predProbsSchema } from '../schemas/common.js';
+import { examplesSchema } from '../schemas/examples.js';
 import { JOB_KINDS, JOB_STATUSES } from './store/types.js';
 
 export const jobKindSchema = z
@@ -20,6 +21,10 @@ export const uploadRefSchema = z
   .strictObject({ upload: uuid.describe('Id of a completed upload (POST /v1/uploads …/complete).') })
   .describe('An array stored as an uploaded .npy file.');
 
+export const examplesUploadRefSchema = z
+  .strictObject({ upload: uuid.describe('Id of a completed .jsonl upload (filename ending in .jsonl).') })
+  .describe('Per-example content stored as an uploaded JSON Lines file: one object per row with any of `id`, `text`, `url`; N rows.');
+
 /** POST /v1/jobs, application/json. Every field of the synchronous route's body is accepted. */
 export const createJobBodySchema = z
   .object({
@@ -27,6 +32,10 @@ export const createJobBodySchema = z
     labels: z.union([labelsSchema, uploadRefSchema]),
     pred_probs: z.union([predProbsSchema, uploadRefSchema]),
     class_names: classNamesSchema.optional(),
+    examples: z
+      .union([examplesSchema, examplesUploadRefSchema])
+      .optional()
+      .describe('label-issues jobs: per-example content for the report and the review app, inline or as `{"upload": "<id>"}` of a completed .jsonl upload.'),
   })
   .catchall(z.unknown())
   .describe(
@@ -135,7 +144,13 @@ export const labelIssuesPageSchema = z.object({
 
 export const createUploadBodySchema = z
   .strictObject({
-    filename: z.string().max(255).optional().describe('Informational.'),
+    filename: z
+      .string()
+      .max(255)
+      .optional()
+      .describe(
+        'A name ending in `.jsonl` makes a JSON Lines upload (per-example content for a label-issues job\'s `examples`); otherwise the upload is a .npy array. Else informational.',
+      ),
   })
   .optional();
 
@@ -144,9 +159,12 @@ export const uploadSchema = z.object({
   status: z.enum(['open', 'complete']),
   filename: z.string().nullable(),
   size: z.number().int().describe('Bytes received (open) or of the stored file (complete).'),
+  format: z
+    .enum(['npy', 'jsonl'])
+    .describe('`jsonl` (JSON Lines of example content, for `examples`) when the filename ends in .jsonl; else `npy` (an array).'),
   parts: z.array(z.object({ n: z.number().int(), size: z.number().int(), sha256: z.string() })).optional(),
-  dtype: z.string().nullable(),
-  shape: z.array(z.number().int()).nullable(),
+  dtype: z.string().nullable().describe('The .npy dtype once complete (null for a .jsonl upload).'),
+  shape: z.array(z.number().int()).nullable().describe('The .npy shape once complete; a .jsonl upload: [rows].'),
   created_at: z.string(),
   completed_at: z.string().nullable(),
   expires_at: z.string(),

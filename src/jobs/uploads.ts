@@ -4,6 +4,11 @@
  * size BEFORE touching anything, and joins the parts into data.npy, removing each part
  * as it is appended (peak extra disk: one part). The disk budget (JOB_DISK_BUDGET_MB) is
  * enforced while bytes arrive; ENOSPC is reported as insufficient storage.
+ *
+ * An upload whose filename ends in `.jsonl` is JSON Lines instead (per-example content for
+ * a job's `examples`, review.md §1): `complete` checks it is at most JOB_MEMORY_BUDGET_MB
+ * (it is read whole when a job's report or review queue is served), then reads it once,
+ * line by line, checking UTF-8 and every row; its `shape` is `[rows]`, its dtype null.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
@@ -11,7 +16,8 @@ import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { InputError } from '../core/errors.js';
+import { InputError, isInputError } from '../core/errors.js';
+import { parseExampleLine } from '../service/examples.js';
 import { npyDataOffset, NPY_PREAMBLE_BYTES, readNpyHeader, type NpyHeader } from '../io/npy.js';
 import { InsufficientStorageError, NotFoundError, PayloadTooLargeError, ResultNotReadyError, UploadCompleteError, UploadCompletingError, withHeaders } from '../service/problem.js';
 import { ttlMs, type JobsConfig } from './config.js';
@@ -93,6 +99,19 @@ export function mapDiskError(e: unknown): unknown {
     return new InsufficientStorageError('The data volume is full; the upload was discarded. Free space or delete finished jobs and uploads, then retry.');
   }
   return e;
+}
+
+export type UploadFormat = 'npy' | 'jsonl';
+
+/** The format an upload's filename declares: `.jsonl` → JSON Lines, anything else `.npy`. */
+export function declaredFormat(filename: string | null): UploadFormat {
+  return filename !== null && /\.jsonl$/i.test(filename) ? 'jsonl' : 'npy';
+}
+
+/** What a completed upload holds (a `.npy` has a dtype), or an open one will hold. */
+export function uploadFormat(u: UploadRecord): UploadFormat {
+  if (u.status === 'complete') return u.dtype === null ? 'jsonl' : 'npy';
+  return declaredFormat(u.filename);
 }
 
 export async function createUpload(store: JobStore, cfg: JobsConfig, filename: string | null, ownerJobId: string | null = null): Promise<UploadRecord> {
@@ -187,7 +206,7 @@ export async function completeUpload(store: JobStore, cfg: JobsConfig, id: strin
       await removePartFiles(cfg, id);
       return u;
     }
-    return joinAndComplete(store, cfg, id);
+    return joinAndComplete(store, cfg, u);
   })();
   completing.set(id, run);
   try {
@@ -207,7 +226,8 @@ async function removePartFiles(cfg: JobsConfig, id: string): Promise<void> {
   for (const f of names) if (f.startsWith('part-')) await rm(join(uploadDir(cfg.dataDir, id), f), { force: true });
 }
 
-async function joinAndComplete(store: JobStore, cfg: JobsConfig, id: string): Promise<UploadRecord> {
+async function joinAndComplete(store: JobStore, cfg: JobsConfig, u: UploadRecord): Promise<UploadRecord> {
+  const id = u.id;
   const parts = await store.listUploadParts(id);
   if (parts.length === 0) throw new InputError('parts', `Upload ${id} has no parts; PUT /v1/uploads/${id}/parts/1 first`);
   for (let i = 0; i < parts.length; i++) {
@@ -218,10 +238,21 @@ async function joinAndComplete(store: JobStore, cfg: JobsConfig, id: string): Pr
   const paths = parts.map((p) => uploadPartPath(cfg.dataDir, id, p.n));
   const size = parts.reduce((s, p) => s + p.size, 0);
   const field = 'upload';
-  const pre = await readPrefix(paths, NPY_PREAMBLE_BYTES);
-  const headerLength = npyDataOffset(pre, field);
-  const header = readNpyHeader(await readPrefix(paths, headerLength), field);
-  checkNpySize(header, size, field);
+  let meta: { dtype: string | null; shape: number[] };
+  if (declaredFormat(u.filename) === 'jsonl') {
+    if (size > cfg.memoryBudgetBytes) {
+      throw new PayloadTooLargeError(
+        `Upload ${id} (${u.filename}) has ${mb(size)}; a .jsonl upload may have at most ${mb(cfg.memoryBudgetBytes)} (JOB_MEMORY_BUDGET_MB)`,
+      );
+    }
+    meta = { dtype: null, shape: [await countJsonlRows(paths, id)] };
+  } else {
+    const pre = await readPrefix(paths, NPY_PREAMBLE_BYTES);
+    const headerLength = npyDataOffset(pre, field);
+    const header = readNpyHeader(await readPrefix(paths, headerLength), field);
+    checkNpySize(header, size, field);
+    meta = { dtype: header.dtype, shape: header.shape };
+  }
   // Join into a temp file, make it durable, then move it into place atomically.
   const data = uploadDataPath(cfg.dataDir, id);
   const tmp = `${data}.${randomUUID().slice(0, 8)}.tmp`;
@@ -241,10 +272,65 @@ async function joinAndComplete(store: JobStore, cfg: JobsConfig, id: string): Pr
     await rm(tmp, { force: true });
     throw mapDiskError(e);
   }
-  const done = await store.completeUpload(id, { size, dtype: header.dtype, shape: header.shape, now: Date.now() });
+  const done = await store.completeUpload(id, { size, ...meta, now: Date.now() });
   if (!done) throw notFound('upload', id);
   await removePartFiles(cfg, id);
   return done;
+}
+
+/**
+ * Read the parts of a JSON Lines upload in order, line by line, with the rules of
+ * parseExamplesJsonl (UTF-8; one object per line with any of id, text, url; trailing blank
+ * lines ignored, blank lines between rows rejected). Returns the number of rows.
+ */
+async function countJsonlRows(paths: string[], id: string): Promise<number> {
+  const bad = (detail: string, row?: number): InputError =>
+    new InputError('upload', `Upload ${id} is not valid JSON Lines: ${detail}`, row === undefined ? undefined : { row });
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  let carry = '';
+  let seen = 0; // lines read
+  let rows = 0; // lines up to the last non-blank one
+  let firstBlank: { line: string; row: number } | null = null;
+  const take = (raw: string): void => {
+    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    const row = seen++;
+    if (line.trim() === '') {
+      firstBlank ??= { line, row };
+      return;
+    }
+    try {
+      // A blank line followed by a row shifts every later row: its own parse error.
+      if (firstBlank) parseExampleLine(firstBlank.line, firstBlank.row);
+      parseExampleLine(line, row);
+    } catch (e) {
+      if (isInputError(e)) throw bad(e.message, firstBlank?.row ?? row);
+      throw e;
+    }
+    rows = seen;
+  };
+  const decode = (chunk?: Buffer): string => {
+    try {
+      return chunk === undefined ? decoder.decode() : decoder.decode(chunk, { stream: true });
+    } catch {
+      throw bad(`it is not UTF-8 (near line ${seen + 1})`);
+    }
+  };
+  const scan = (text: string): void => {
+    let start = 0;
+    let nl: number;
+    while ((nl = text.indexOf('\n', start)) >= 0) {
+      take(carry + text.slice(start, nl));
+      carry = '';
+      start = nl + 1;
+    }
+    carry += text.slice(start);
+  };
+  for (const p of paths) {
+    for await (const chunk of createReadStream(p)) scan(decode(chunk as Buffer));
+  }
+  scan(decode());
+  take(carry);
+  return rows;
 }
 
 /** fsync a directory so a rename in it survives a crash (a no-op where unsupported). */

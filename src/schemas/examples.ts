@@ -12,7 +12,7 @@ export const examplesSchema = z
   })
   .describe(
     'Optional content of each example, for the report and the review app. In multipart requests: a JSON Lines part `examples` ' +
-      '(one object per row with any of `id`, `text`, `url`).',
+      '(one object per row with any of `id`, `text`, `url`) instead of this field; jobs also take `{"upload": id}` of a completed .jsonl upload.',
   );
 export type Examples = z.output<typeof examplesSchema>;
 

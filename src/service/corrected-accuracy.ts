@@ -34,7 +34,7 @@ import {
   correctedAccuracyResponseSchema,
   type CorrectedAccuracyOptions,
 } from '../schemas/corrected-accuracy.js';
-import { jsonBodyObject, optionsObject, requireField, requirePart, splitFields } from './input.js';
+import { jsonBodyObject, npyOptions, optionsObject, requireField, requirePart, splitFields } from './input.js';
 import { checkNumToRemovePerClass, findOptionsOf, parseOptions } from './options.js';
 import type { EndpointSpec, RequestPayload, ServiceResult } from './types.js';
 
@@ -125,7 +125,7 @@ export function decodeCorrectedAccuracy(payload: RequestPayload): DecodedCorrect
       return { input, options, models, verifiedRaw: split.arrays.verified_corrections };
     }
     case 'npy': {
-      const split = splitFields(optionsObject(payload.options), extra);
+      const split = splitFields(npyOptions(payload), extra);
       const options = parseOptions(correctedAccuracyOptionsSchema, split.options);
       const input = ingestNpy({
         predProbs: requirePart(payload.parts, 'pred_probs', PRED_PROBS_HINT),

@@ -11,44 +11,72 @@ const FIELDS = [
   ['urls', 'url'],
 ] as const;
 
-/** Decode a JSON Lines `examples` part: one object per row with any of `id`, `text`, `url`. */
+type Row = { id: string; text: string; url: string };
+
+/**
+ * One line of a JSON Lines `examples` file (`row` counts from 0): an object with any of
+ * `id`, `text`, `url` (strings; numbers are taken as their text; null/absent = empty).
+ * Returns the row and which of the keys it had.
+ */
+export function parseExampleLine(line: string, row: number): { row: Row; has: { id: boolean; text: boolean; url: boolean } } {
+  let obj: unknown;
+  try {
+    obj = JSON.parse(line);
+  } catch (e) {
+    throw new InputError('examples', `examples line ${row + 1} is not valid JSON: ${(e as Error).message}`, { row });
+  }
+  if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) {
+    throw new InputError('examples', `examples line ${row + 1} must be a JSON object with any of id, text, url`, { row });
+  }
+  const o = obj as Record<string, unknown>;
+  for (const key of Object.keys(o)) {
+    if (!FIELDS.some(([, k]) => k === key)) {
+      throw new InputError('examples', `examples line ${row + 1} has an unknown key '${key}'; expected id, text, url`, { row });
+    }
+  }
+  const out: Row = { id: '', text: '', url: '' };
+  const has = { id: false, text: false, url: false };
+  for (const [, key] of FIELDS) {
+    const v = o[key];
+    if (v === undefined || v === null) continue;
+    if (typeof v !== 'string' && typeof v !== 'number') {
+      throw new InputError('examples', `examples line ${row + 1}: ${key} must be a string`, { row });
+    }
+    out[key] = String(v);
+    has[key] = true;
+  }
+  return { row: out, has };
+}
+
+/**
+ * Decode a JSON Lines `examples` part: one object per row with any of `id`, `text`, `url`.
+ * Trailing blank lines are ignored; a blank line between rows is an error (it would shift
+ * every later row).
+ */
 export function parseExamplesJsonl(text: string): Examples {
   const lines = text.split(/\r?\n/);
   while (lines.length > 0 && lines[lines.length - 1]!.trim() === '') lines.pop();
   const cols: Record<string, string[]> = { ids: [], texts: [], urls: [] };
   const seen = new Set<string>();
-  lines.forEach((line, row) => {
-    let obj: unknown;
-    try {
-      obj = JSON.parse(line);
-    } catch (e) {
-      throw new InputError('examples', `examples line ${row + 1} is not valid JSON: ${(e as Error).message}`, { row });
-    }
-    if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) {
-      throw new InputError('examples', `examples line ${row + 1} must be a JSON object with any of id, text, url`, { row });
-    }
-    const o = obj as Record<string, unknown>;
-    for (const key of Object.keys(o)) {
-      if (!FIELDS.some(([, k]) => k === key)) {
-        throw new InputError('examples', `examples line ${row + 1} has an unknown key '${key}'; expected id, text, url`, { row });
-      }
-    }
+  lines.forEach((line, i) => {
+    const { row, has } = parseExampleLine(line, i);
     for (const [plural, key] of FIELDS) {
-      const v = o[key];
-      if (v === undefined || v === null) {
-        cols[plural]!.push('');
-        continue;
-      }
-      if (typeof v !== 'string' && typeof v !== 'number') {
-        throw new InputError('examples', `examples line ${row + 1}: ${key} must be a string`, { row });
-      }
-      cols[plural]!.push(String(v));
-      seen.add(plural);
+      cols[plural]!.push(row[key]);
+      if (has[key]) seen.add(plural);
     }
   });
   const out: Examples = {};
   for (const [plural] of FIELDS) if (seen.has(plural)) out[plural] = cols[plural];
   return out;
+}
+
+/** The text of a JSON Lines `examples` file or part: UTF-8 (a BOM is dropped), else 400. */
+export function decodeExamplesBytes(bytes: Uint8Array, where = "the 'examples' part"): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new InputError('examples', `${where} is not valid UTF-8; send JSON Lines encoded as UTF-8`);
+  }
 }
 
 /** Every given array must have one entry per row (400 naming the field otherwise). */

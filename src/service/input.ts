@@ -9,6 +9,7 @@ import { ingestArrow, ingestJson, ingestNpy } from '../io/ingest.js';
 import { parseJsonSafe } from '../io/safe-json.js';
 import type { ZodType } from 'zod';
 import { describe, parseOptions } from './options.js';
+import { decodeExamplesBytes, parseExamplesJsonl } from './examples.js';
 import type { EndpointSpec, RequestPayload, ServiceResult } from './types.js';
 
 export type { ClassificationInput } from '../io/validate.js';
@@ -74,6 +75,19 @@ export function optionsObject(raw: unknown): Record<string, unknown> {
   return raw as Record<string, unknown>;
 }
 
+/**
+ * The options object of a multipart request, with the JSON Lines `examples` part (if any)
+ * decoded into `examples`. Sending the content both ways is a 400 naming `examples`.
+ */
+export function npyOptions(payload: { options: unknown; examples?: Uint8Array | undefined }): Record<string, unknown> {
+  const options = optionsObject(payload.options);
+  if (payload.examples === undefined) return options;
+  if (options.examples !== undefined) {
+    throw new InputError('examples', "examples were sent twice: in the 'options' part and as the JSON Lines part 'examples'; send one");
+  }
+  return { ...options, examples: parseExamplesJsonl(decodeExamplesBytes(payload.examples)) };
+}
+
 /** A request's options (validated) and the sources of its arrays: JSON values, or `.npy` parts. */
 export type SplitPayload<O> =
   | { options: O; json: Record<string, unknown>; parts?: undefined }
@@ -98,7 +112,7 @@ export function splitPayload<O>(
       return { options: parseOptions(optionsSchema, split.options), json: split.arrays };
     }
     case 'npy':
-      return { options: parseOptions(optionsSchema, optionsObject(payload.options)), parts: payload.parts };
+      return { options: parseOptions(optionsSchema, npyOptions(payload)), parts: payload.parts };
     case 'arrow':
       throw new InputError('body', `Arrow bodies are not supported for ${dataName} data; send JSON or multipart/form-data with .npy files`);
   }
@@ -127,7 +141,7 @@ export function decodeClassification<O extends { class_names?: string[] | undefi
       return { arrays, options };
     }
     case 'npy': {
-      const options = parseOptions(optionsSchema, optionsObject(payload.options));
+      const options = parseOptions(optionsSchema, npyOptions(payload));
       const arrays = ingestNpy({
         predProbs: requirePart(payload.parts, 'pred_probs', PRED_PROBS_HINT),
         labels: requirePart(payload.parts, 'labels', LABELS_HINT),

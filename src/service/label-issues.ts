@@ -143,6 +143,7 @@ export const labelIssuesEndpoint = classificationEndpoint(
     requestSchema: labelIssuesRequestSchema,
     optionsSchema: labelIssuesOptionsSchema,
     responseSchema: labelIssuesResponseSchema,
+    examplesPart: true,
   },
   labelIssues,
 );

@@ -6,8 +6,11 @@ export type RequestPayload =
   | { kind: 'json'; body: unknown }
   /** A raw JSON request body; parsed here, i.e. inside the worker, off the event loop. */
   | { kind: 'json-bytes'; bytes: Uint8Array }
-  /** multipart/form-data: raw `.npy` bytes per file field; `options` = the parsed `options` part. */
-  | { kind: 'npy'; parts: Record<string, Uint8Array>; options: unknown }
+  /**
+   * multipart/form-data: raw `.npy` bytes per file field; `options` = the parsed `options`
+   * part; `examples` = the raw bytes of a JSON Lines `examples` part (decoded in the worker).
+   */
+  | { kind: 'npy'; parts: Record<string, Uint8Array>; options: unknown; examples?: Uint8Array }
   /** An Arrow IPC stream body; `options` from the query string or `x-labelcheck-options`. */
   | { kind: 'arrow'; bytes: Uint8Array; options: unknown };
 
@@ -32,5 +35,7 @@ export interface EndpointSpec {
   responseSchema: ZodType;
   /** Multipart file parts this endpoint reads (documentation and the multipart parser). */
   fileParts: readonly string[];
+  /** The endpoint reads per-example content: multipart requests may carry a JSON Lines part `examples` (review.md §1). */
+  examplesPart?: boolean;
   handle(payload: RequestPayload): ServiceResult;
 }

@@ -10,7 +10,7 @@ import { openJobStore, type JobStore } from '../../src/jobs/store/index.js';
 import { executeRequest } from '../../src/service/index.js';
 import { parseExamplesJsonl } from '../../src/service/examples.js';
 import { multipart, openStoreEnv, STORE_KINDS, type StoreEnv } from './helpers.js';
-import { demoExamplesJsonl, demoRequest, reviewApp, runDemoJob } from '../helpers/review-app.js';
+import { demoExamplesJsonl, demoRequest, reviewApp, runDemoJob, runJob } from '../helpers/review-app.js';
 
 const demo = demoRequest();
 const N = demo.labels.length;
@@ -24,6 +24,30 @@ const get = async (app: FastifyInstance, url: string) => {
 };
 const put = (app: FastifyInstance, id: string, index: number | string, body: unknown) =>
   app.inject({ method: 'PUT', url: `/v1/jobs/${id}/reviews/${index}`, payload: body as object });
+
+/** Upload `bytes` in parts cut at `cuts` (byte offsets) and complete it; returns the complete response. */
+async function upload(app: FastifyInstance, filename: string | undefined, bytes: Uint8Array, cuts: number[] = []) {
+  const created = await app.inject({ method: 'POST', url: '/v1/uploads', ...(filename ? { payload: { filename } } : {}) });
+  if (created.statusCode !== 201) throw new Error(created.body);
+  const id = created.json().id as string;
+  const bounds = [0, ...cuts, bytes.length];
+  for (let n = 1; n < bounds.length; n++) {
+    const r = await app.inject({
+      method: 'PUT',
+      url: `/v1/uploads/${id}/parts/${n}`,
+      payload: Buffer.from(bytes.subarray(bounds[n - 1], bounds[n])),
+      headers: { 'content-type': 'application/octet-stream' },
+    });
+    if (r.statusCode !== 200) throw new Error(r.body);
+  }
+  return app.inject({ method: 'POST', url: `/v1/uploads/${id}/complete` });
+}
+
+async function uploadOk(app: FastifyInstance, filename: string | undefined, bytes: Uint8Array, cuts: number[] = []): Promise<string> {
+  const r = await upload(app, filename, bytes, cuts);
+  if (r.statusCode !== 200) throw new Error(`complete: ${r.statusCode} ${r.body}`);
+  return r.json().id as string;
+}
 
 for (const kind of STORE_KINDS) {
   t.test(`reviews on ${kind}`, async (t) => {
@@ -312,6 +336,112 @@ for (const kind of STORE_KINDS) {
       const rn = await app.inject({ method: 'POST', url: '/v1/jobs', payload: notJson.payload, headers: notJson.headers });
       t.equal(rn.statusCode, 400);
       t.match(rn.json().detail, 'line 2');
+    });
+
+    t.test('example content as a .jsonl upload: {"upload": id} in the job, validated at complete and at submit', async (t) => {
+      const jsonlBytes = Buffer.from(demoExamplesJsonl(), 'utf8');
+      // Cut the parts inside a line and inside a multi-byte character.
+      const multiByte = jsonlBytes.findIndex((b) => b >= 0x80);
+      t.ok(multiByte > 0, 'the captions have non-ASCII text');
+      const examplesId = await uploadOk(app, 'captions.jsonl', jsonlBytes, [777, multiByte + 1]);
+      const info = (await get(app, `/v1/uploads/${examplesId}`)).json();
+      t.match(info, { status: 'complete', format: 'jsonl', dtype: null, shape: [N], size: jsonlBytes.length });
+      const ppId = await uploadOk(app, 'pred_probs.npy', writeNpy(Float64Array.from(demo.pred_probs.flat()), '<f8', [N, K]));
+      const lbId = await uploadOk(app, undefined, writeNpy(demo.labels, '<i8', [N]));
+      t.equal((await get(app, `/v1/uploads/${ppId}`)).json().format, 'npy');
+
+      const expectContent = async (jobId: string) => {
+        const q = (await get(app, `/v1/jobs/${jobId}/review-queue?limit=1000`)).json();
+        t.equal(q.items.length, flagged.length, 'every flagged row is in the queue');
+        for (const it of q.items as { index: number; content: unknown }[]) {
+          t.same(it.content, { id: captions.ids![it.index], text: captions.texts![it.index] }, `row ${it.index}`);
+        }
+        const html = (await get(app, `/v1/jobs/${jobId}/report`)).body;
+        t.match(html, captions.texts![q.items[0].index]!.replace(/'/g, '&#39;'), 'the report shows the content of the worst issue');
+      };
+      const overUploads = await runJob(app, env, {
+        labels: { upload: lbId },
+        pred_probs: { upload: ppId },
+        class_names: demo.class_names,
+        examples: { upload: examplesId },
+      });
+      await expectContent(overUploads);
+      // Inline arrays with the content uploaded.
+      await expectContent(await runJob(app, env, { ...demo, examples: { upload: examplesId } }));
+
+      // The wrong kind of upload in each field.
+      const asExamples = await app.inject({
+        method: 'POST',
+        url: '/v1/jobs',
+        payload: { kind: 'label-issues', labels: { upload: lbId }, pred_probs: { upload: ppId }, examples: { upload: lbId } },
+      });
+      t.equal(asExamples.statusCode, 400);
+      t.equal(asExamples.json().errors[0].path, 'examples');
+      t.match(asExamples.json().detail, /a \.npy upload; examples must be a JSON Lines upload/);
+      const asPredProbs = await app.inject({ method: 'POST', url: '/v1/jobs', payload: { kind: 'label-issues', labels: { upload: lbId }, pred_probs: { upload: examplesId } } });
+      t.equal(asPredProbs.statusCode, 400);
+      t.equal(asPredProbs.json().errors[0].path, 'pred_probs');
+      t.match(asPredProbs.json().detail, /a \.jsonl upload/);
+      const asLabels = await app.inject({ method: 'POST', url: '/v1/jobs', payload: { kind: 'label-issues', labels: { upload: examplesId }, pred_probs: { upload: ppId } } });
+      t.equal(asLabels.json().errors[0].path, 'labels');
+
+      // Rows ≠ N, at submit time.
+      const shortId = await uploadOk(app, 'short.jsonl', Buffer.from(demoExamplesJsonl().split('\n').slice(0, 100).join('\n')));
+      t.equal((await get(app, `/v1/uploads/${shortId}`)).json().shape[0], 100);
+      const short = await app.inject({ method: 'POST', url: '/v1/jobs', payload: { kind: 'label-issues', ...demo, examples: { upload: shortId } } });
+      t.equal(short.statusCode, 400);
+      t.equal(short.json().errors[0].path, 'examples');
+      t.match(short.json().detail, `has 100 rows; expected one per example (N = ${N})`);
+      const otherKind = await app.inject({ method: 'POST', url: '/v1/jobs', payload: { kind: 'confident-joint', ...demo, examples: { upload: examplesId } } });
+      t.equal(otherKind.statusCode, 400);
+      t.equal(otherKind.json().errors[0].path, 'examples');
+
+      // Bad files are refused at complete, naming the line.
+      const badLine = await upload(app, 'bad.jsonl', Buffer.from('{"id": "a"}\n{"id": "b"}\n{"id": "c", "txt": "x"}\n'));
+      t.equal(badLine.statusCode, 400);
+      t.match(badLine.json().detail, /line 3 has an unknown key 'txt'/);
+      const blank = await upload(app, 'blank.jsonl', Buffer.from('{"id": "a"}\n\n{"id": "c"}\n'));
+      t.equal(blank.statusCode, 400);
+      t.match(blank.json().detail, /line 2 is not valid JSON/);
+      const latin1 = await upload(app, 'latin1.jsonl', Buffer.from('{"text": "caf\xe9"}\n', 'latin1'));
+      t.equal(latin1.statusCode, 400);
+      t.match(latin1.json().detail, /not UTF-8/);
+      const budget = env.cfg.memoryBudgetBytes;
+      env.cfg.memoryBudgetBytes = 1000;
+      try {
+        const tooBig = await upload(app, 'big.jsonl', jsonlBytes);
+        t.equal(tooBig.statusCode, 413);
+        t.match(tooBig.json().detail, /JOB_MEMORY_BUDGET_MB/);
+      } finally {
+        env.cfg.memoryBudgetBytes = budget;
+      }
+
+      // The upload is gone when the job runs: the job fails naming examples.
+      const doomedId = await uploadOk(app, 'doomed.jsonl', jsonlBytes);
+      const doomed = await app.inject({ method: 'POST', url: '/v1/jobs', payload: { kind: 'label-issues', ...demo, examples: { upload: doomedId } } });
+      t.equal(doomed.statusCode, 202, doomed.body);
+      t.equal((await app.inject({ method: 'DELETE', url: `/v1/uploads/${doomedId}` })).statusCode, 204);
+      const { JobRunner } = await import('../../src/jobs/runner.js');
+      await new JobRunner(env.store, env.cfg, { purgeEveryMs: 3_600_000 }).runOnce();
+      const failed = (await get(app, `/v1/jobs/${doomed.json().id}`)).json();
+      t.equal(failed.status, 'failed');
+      t.equal(failed.error.errors[0].path, 'examples');
+      t.match(failed.error.detail, /no longer exists/);
+    });
+
+    t.test('multipart job: examples both in options and as a part is a 400', async (t) => {
+      const small = { labels: demo.labels.slice(0, 50), pred_probs: demo.pred_probs.slice(0, 50) };
+      const form = multipart([
+        { name: 'kind', value: 'label-issues' },
+        { name: 'options', value: JSON.stringify({ examples: { ids: small.labels.map((_, i) => `r${i}`) } }) },
+        { name: 'pred_probs', filename: 'p.npy', value: writeNpy(Float64Array.from(small.pred_probs.flat()), '<f8', [50, K]) },
+        { name: 'labels', filename: 'l.npy', value: writeNpy(small.labels, '<i8', [50]) },
+        { name: 'examples', filename: 'examples.jsonl', value: demoExamplesJsonl().split('\n').slice(0, 50).join('\n') },
+      ]);
+      const r = await app.inject({ method: 'POST', url: '/v1/jobs', payload: form.payload, headers: form.headers });
+      t.equal(r.statusCode, 400);
+      t.equal(r.json().errors[0].path, 'examples');
+      t.match(r.json().detail, /sent twice/);
     });
   });
 }

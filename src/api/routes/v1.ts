@@ -70,7 +70,11 @@ export default async function v1Routes(api: FastifyInstance, opts: V1RoutesOptio
         },
       },
       async (request, reply) => {
-        const payload = await readPayload(request, endpoint.fileParts, { fieldSizeBytes, fileSizeBytes: bodyLimit });
+        const payload = await readPayload(
+          request,
+          { fileParts: endpoint.fileParts, examples: endpoint.examplesPart === true },
+          { fieldSizeBytes, fileSizeBytes: bodyLimit },
+        );
         const outcome = await api.compute.execute(endpoint.name, payload, 'json');
         api.metrics.observeComputation(endpoint.name, outcome.computeMs / 1000, outcome.n, outcome.k);
         reply.header('server-timing', `queue;dur=${outcome.waitMs.toFixed(1)}, compute;dur=${outcome.computeMs.toFixed(1)}`);

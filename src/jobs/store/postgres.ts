@@ -357,7 +357,7 @@ export class PostgresJobStore implements JobStore {
 
   async completeUpload(
     id: string,
-    meta: { size: number; dtype: string; shape: number[]; now: number },
+    meta: { size: number; dtype: string | null; shape: number[]; now: number },
   ): Promise<UploadRecord | null> {
     await this.tx(async (c) => {
       await c.query($(SQL.deleteUploadParts), [id]);

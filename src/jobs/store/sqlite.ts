@@ -313,7 +313,7 @@ export class SqliteJobStore implements JobStore {
 
   async completeUpload(
     id: string,
-    meta: { size: number; dtype: string; shape: number[]; now: number },
+    meta: { size: number; dtype: string | null; shape: number[]; now: number },
   ): Promise<UploadRecord | null> {
     const db = this.db;
     db.transaction(() => {

@@ -90,7 +90,7 @@ export interface UploadRecord {
   ownerJobId: string | null;
   /** Bytes of the completed file, or sum of the received parts while open. */
   size: number;
-  /** After completion: the .npy header facts. */
+  /** After completion: the .npy header facts; a `.jsonl` upload has dtype null and shape [rows]. */
   dtype: string | null;
   shape: number[] | null;
   createdAt: number;
@@ -177,7 +177,7 @@ export interface JobStore {
   /** Record a received part (replaces an earlier part with the same number). */
   putUploadPart(id: string, part: UploadPart): Promise<void>;
   listUploadParts(id: string): Promise<UploadPart[]>;
-  completeUpload(id: string, meta: { size: number; dtype: string; shape: number[]; now: number }): Promise<UploadRecord | null>;
+  completeUpload(id: string, meta: { size: number; dtype: string | null; shape: number[]; now: number }): Promise<UploadRecord | null>;
   deleteUpload(id: string): Promise<boolean>;
   /** Extend an upload's expiry to at least expiresAt (a job now refers to it). */
   touchUpload(id: string, expiresAt: number): Promise<void>;
