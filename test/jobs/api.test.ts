@@ -180,10 +180,10 @@ for (const storeKind of STORE_KINDS) {
         t.match(r.headers['content-type'], /^application\/problem\+json/);
       }
       // An unknown upload is a 404 naming it (another key's upload gets the same answer: test/harden/tenancy.test.ts).
-      const missing = '00000000-0000-4000-8000-000000000000';
-      const gone = await post(app, { kind: 'label-issues', labels: { upload: missing }, pred_probs: { upload: '00000000-0000-4000-8000-000000000001' } });
+      const missing = '00000000-0000-4000-8000-000000000001';
+      const gone = await post(app, { kind: 'label-issues', labels: { upload: '00000000-0000-4000-8000-000000000000' }, pred_probs: { upload: missing } });
       t.equal(gone.statusCode, 404);
-      t.match(gone.json().detail, new RegExp(`labels refers to upload ${missing}, which does not exist`));
+      t.match(gone.json().detail, new RegExp(`pred_probs refers to upload ${missing}, which does not exist`));
       const bad = await app.inject({ method: 'POST', url: '/v1/jobs', payload: '{"kind":', headers: { 'content-type': 'application/json' } });
       t.equal(bad.statusCode, 400);
       const text = await app.inject({ method: 'POST', url: '/v1/jobs', payload: 'hello', headers: { 'content-type': 'text/plain' } });
