@@ -44,6 +44,8 @@ export const envSchema = z.object({
   WORKERS: int(1, 1024),
   MAX_QUEUE: int(0, 1_000_000),
   API_KEY: optionalString,
+  // API_KEYS is parsed by parseApiKeys (its messages must never echo a key).
+  API_KEYS: optionalString,
   SHUTDOWN_TIMEOUT_MS: int(0, 3_600_000),
   RETRY_AFTER_SECONDS: int(1, 3600),
   MAX_EVENT_LOOP_DELAY_MS: int(0, 3_600_000),
@@ -82,8 +84,10 @@ export interface Config {
   workers: number;
   /** Requests allowed to wait for a worker beyond the ones running; more → 503. */
   maxQueue: number;
-  /** When set, every /v1 route requires `Authorization: Bearer <apiKey>`. */
+  /** API_KEY: one key, named `admin` (sees everything). See `apiKeysOf` for the full set. */
   apiKey: string | undefined;
+  /** API_KEYS: named keys (`name:key,…`); each caller sees only what its key created, `admin` sees all. */
+  apiKeys: ApiKey[];
   /** How long a SIGTERM waits for in-flight requests before forcing the exit. */
   shutdownTimeoutMs: number;
   /** `Retry-After` (seconds) on 503 responses. */
@@ -108,6 +112,60 @@ export interface Config {
   mediaRoot: string | undefined;
 }
 
+/** One API key and the name its data and log lines are filed under. */
+export interface ApiKey {
+  name: string;
+  key: string;
+}
+
+/** The key name that sees and manages everything (also the name of API_KEY). */
+export const ADMIN_KEY_NAME = 'admin';
+
+const KEY_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+/**
+ * Parse API_KEYS (`name:key,name:key`; blanks around entries are ignored), checked against
+ * API_KEY (the key named `admin`). Returns API_KEYS's keys, or a message for the first
+ * problem. Messages name entries by position and name, never by key.
+ */
+export function parseApiKeys(apiKeys: string | undefined, apiKey: string | undefined): ApiKey[] | string {
+  const out: ApiKey[] = apiKey === undefined ? [] : [{ name: ADMIN_KEY_NAME, key: apiKey }];
+  if (apiKeys === undefined) return [];
+  const entries = apiKeys.split(',');
+  for (let i = 0; i < entries.length; i++) {
+    const entry = entries[i]!.trim();
+    const where = `entry ${i + 1}`;
+    if (entry === '') return `${where} is empty; write name:key pairs separated by commas`;
+    const colon = entry.indexOf(':');
+    if (colon < 0) return `${where} has no ':'; write name:key pairs separated by commas`;
+    const name = entry.slice(0, colon).trim();
+    const key = entry.slice(colon + 1).trim();
+    if (name === '') return `${where} has an empty name; write name:key`;
+    if (!KEY_NAME.test(name)) {
+      return `${where} has an invalid name ${JSON.stringify(name)}: use 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit`;
+    }
+    if (key === '') return `${where} (${name}) has an empty key`;
+    if (/\s/.test(key)) return `${where} (${name}): the key contains whitespace, which a bearer token cannot carry`;
+    const sameName = out.find((k) => k.name === name);
+    if (sameName) {
+      return apiKey !== undefined && name === ADMIN_KEY_NAME
+        ? `${where} is named admin, but API_KEY already is the key named admin; set one of them`
+        : `${where}: the name ${name} is used twice; each name has one key`;
+    }
+    const sameKey = out.find((k) => k.key === key);
+    if (sameKey) {
+      return `${where} (${name}) has the same key as ${sameKey.name}${sameKey === out[0] && apiKey !== undefined ? ' (API_KEY)' : ''}; every key must be different`;
+    }
+    out.push({ name, key });
+  }
+  return apiKey === undefined ? out : out.slice(1);
+}
+
+/** Every key the server accepts: API_KEY (named admin) and API_KEYS. Empty: no auth (single-user mode). */
+export function apiKeysOf(config: Pick<Config, 'apiKey' | 'apiKeys'>): ApiKey[] {
+  return [...(config.apiKey === undefined ? [] : [{ name: ADMIN_KEY_NAME, key: config.apiKey }]), ...config.apiKeys];
+}
+
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
   /** Variable → message, e.g. `{ PORT: 'must be <= 65535' }`. */
@@ -126,14 +184,16 @@ export class ConfigError extends Error {
 /** Parse and validate the environment. Throws ConfigError naming every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = envSchema.safeParse(env);
+  const variables: Record<string, string> = {};
   if (!parsed.success) {
-    const variables: Record<string, string> = {};
     for (const issue of parsed.error.issues) {
       const name = String(issue.path[0] ?? 'environment');
       variables[name] ??= `${issue.message} (got ${JSON.stringify(env[name] ?? null)})`;
     }
-    throw new ConfigError(variables);
   }
+  const keys = parseApiKeys(blankToUndefined(env.API_KEYS) as string | undefined, blankToUndefined(env.API_KEY) as string | undefined);
+  if (typeof keys === 'string') variables.API_KEYS = keys;
+  if (!parsed.success || typeof keys === 'string') throw new ConfigError(variables);
   const e = parsed.data;
   const workers = e.WORKERS ?? availableParallelism();
   return {
@@ -144,6 +204,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     workers,
     maxQueue: e.MAX_QUEUE ?? workers * 4,
     apiKey: e.API_KEY,
+    apiKeys: keys,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS ?? 30_000,
     retryAfterSeconds: e.RETRY_AFTER_SECONDS ?? 5,
     maxEventLoopDelayMs: e.MAX_EVENT_LOOP_DELAY_MS ?? 1000,

@@ -11,7 +11,7 @@
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import { buildApp, type AppDeps } from './api/app.js';
 import { getTfBackend } from './backend.js';
-import { ConfigError, loadConfig, type Config } from './config.js';
+import { apiKeysOf, ConfigError, loadConfig, type Config } from './config.js';
 
 export const EXIT_CONFIG = 78;
 
@@ -104,7 +104,8 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env, options:
       workers: config.workers,
       max_queue: config.maxQueue,
       body_limit_mb: config.bodyLimitBytes / (1024 * 1024),
-      auth: config.apiKey !== undefined ? 'bearer' : 'off',
+      auth: apiKeysOf(config).length > 0 ? 'bearer' : 'off',
+      api_keys: apiKeysOf(config).map((k) => k.name),
     },
     `labelcheck listening on ${url} (tfjs backend: ${backend.backend} from ${backend.package})`,
   );

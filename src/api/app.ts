@@ -12,7 +12,7 @@
  *                  → routes/v1 (compute routes) + the extra /v1 plugins (jobs routes)
  */
 import Fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifyServerOptions } from 'fastify';
-import type { Config } from '../config.js';
+import { apiKeysOf, type Config } from '../config.js';
 import { getTfBackend, type TfBackend } from '../backend.js';
 import type { ComputePool } from '../compute/pool.js';
 import { setLimits } from '../io/limits.js';
@@ -103,7 +103,7 @@ export function buildApp(config: Config, deps: AppDeps = {}): FastifyInstance {
   for (const plugin of deps.rootPlugins ?? []) app.register(plugin);
   app.register(async (v1) => {
     await v1.register(v1Scope, {
-      apiKey: config.apiKey,
+      keys: apiKeysOf(config),
       retryAfterSeconds: config.retryAfterSeconds,
       maxEventLoopDelayMs: config.maxEventLoopDelayMs,
       maxRssMb: config.maxRssMb,

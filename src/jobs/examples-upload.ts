@@ -10,7 +10,9 @@
 import { readFile } from 'node:fs/promises';
 import { InputError } from '../core/errors.js';
 import type { Examples } from '../schemas/examples.js';
+import { canSee, type Caller } from '../service/caller.js';
 import { decodeExamplesBytes, parseExamplesJsonl } from '../service/examples.js';
+import { NotFoundError } from '../service/problem.js';
 import { isId, uploadDataPath } from './files.js';
 import type { JobsConfig } from './config.js';
 import type { JobStore, UploadRecord } from './store/types.js';
@@ -35,10 +37,11 @@ export function withoutExamplesRef(options: Record<string, unknown>): Record<str
  * Check `examples: {"upload": id}` at submit time: a completed `.jsonl` upload with one
  * row per example (`n`, when known from the arrays). 400 naming `examples` otherwise.
  */
-export async function checkExamplesUpload(store: JobStore, id: string, n: number | null): Promise<UploadRecord> {
+export async function checkExamplesUpload(store: JobStore, caller: Caller, id: string, n: number | null): Promise<UploadRecord> {
   if (!isId(id)) throw new InputError('examples', 'examples.upload must be an upload id returned by POST /v1/uploads');
   const u = await store.getUpload(id);
-  if (!u) throw new InputError('examples', `examples refers to upload ${id}, which does not exist (deleted or expired?)`);
+  // Another key's upload is answered exactly like one that does not exist.
+  if (!u || !canSee(caller, u.owner)) throw new NotFoundError(`examples refers to upload ${id}, which does not exist (deleted or expired?)`);
   if (u.status !== 'complete') throw new InputError('examples', `examples refers to upload ${id}, which is not complete; POST /v1/uploads/${id}/complete first`);
   if (uploadFormat(u) !== 'jsonl') {
     throw new InputError(

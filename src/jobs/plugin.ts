@@ -15,6 +15,11 @@
  *   POST   /v1/uploads/{id}/complete      join the parts into a validated .npy (or .jsonl: example content)
  *   GET    /v1/uploads/{id}, DELETE /v1/uploads/{id}
  *
+ * Tenancy (src/service/caller.ts): every job and upload is filed under the caller's key
+ * name; another key gets 404 for it (as if it did not exist) and does not see it in lists;
+ * the key named admin sees everything. Reviews, reports, results and corrections are parts
+ * of their job and follow it.
+ *
  * The plugin opens the job store (unless given one) and, by default, starts the
  * in-process runner in a worker thread (JOB_RUNNER=off: API only, e.g. when separate
  * `labelcheck worker` processes run the jobs).
@@ -38,6 +43,7 @@ import { getEndpoint } from '../service/index.js';
 import { jsonBodyObject, splitFields } from '../service/input.js';
 import { parseOptions } from '../service/options.js';
 import { presentLabelIssue } from '../service/present.js';
+import { callerOf, canSee, ownerFilter, type Caller } from '../service/caller.js';
 import {
   IdempotencyKeyReusedError,
   JobsUnavailableError,
@@ -234,14 +240,22 @@ async function jobsRoutes(app: FastifyInstance, opts: JobsPluginOptions): Promis
   const security: { [label: string]: string[] }[] = [{}, { bearerAuth: [] }];
   const P = {
     400: problemResponse('Invalid request: `errors[]` names each field.'),
-    401: problemResponse('Missing or wrong API key (only when the server sets API_KEY).'),
-    404: problemResponse('Unknown id.'),
+    401: problemResponse('Missing or wrong API key (only when the server sets API_KEY or API_KEYS).'),
+    404: problemResponse("Unknown id (or another key's)."),
   };
 
-  const getJobOr404 = async (id: string): Promise<JobRecord> => {
+  /** The job, when it exists and the caller may see it; 404 otherwise (the same answer). */
+  const getJobOr404 = async (request: FastifyRequest, id: string): Promise<JobRecord> => {
     const job = await store.getJob(id);
-    if (!job) throw notFound('job', id);
+    if (!job || !canSee(callerOf(request), job.owner)) throw notFound('job', id);
     return job;
+  };
+
+  /** The upload, when it exists and the caller may see it; 404 otherwise. */
+  const getUploadOr404 = async (request: FastifyRequest, id: string): Promise<UploadRecord> => {
+    const u = await store.getUpload(id);
+    if (!u || !canSee(callerOf(request), u.owner)) throw notFound('upload', id);
+    return u;
   };
 
   // ---------------------------------------------------------------- POST /v1/jobs
@@ -273,11 +287,12 @@ async function jobsRoutes(app: FastifyInstance, opts: JobsPluginOptions): Promis
     },
     async (request, reply) => {
       const key = headerValue(request, 'idempotency-key');
+      const caller = callerOf(request);
       let sub: Submission;
       if (request.isMultipart()) {
-        sub = await readMultipartJob(request, store, cfg);
+        sub = await readMultipartJob(request, store, cfg, caller);
       } else if (collectedBytes(request.body) && (request.body as { type: string }).type === 'json') {
-        sub = await jsonJob(collectedBytes(request.body)!, store, cfg);
+        sub = await jsonJob(collectedBytes(request.body)!, store, cfg, caller);
       } else {
         drain(request.body);
         const ct = request.headers['content-type'];
@@ -287,6 +302,7 @@ async function jobsRoutes(app: FastifyInstance, opts: JobsPluginOptions): Promis
         id: sub.id,
         kind: sub.kind,
         input: sub.input,
+        owner: caller.name,
         idempotencyKey: key ?? null,
         requestHash: sub.hash,
         now: Date.now(),
@@ -313,6 +329,7 @@ async function jobsRoutes(app: FastifyInstance, opts: JobsPluginOptions): Promis
       schema: {
         operationId: 'listJobs',
         summary: 'List jobs, newest first',
+        description: "The caller's jobs (every job for the key named admin, or when the server has no keys).",
         tags,
         security,
         querystring: listJobsQuerySchema,
@@ -321,7 +338,13 @@ async function jobsRoutes(app: FastifyInstance, opts: JobsPluginOptions): Promis
     },
     async (request) => {
       const q = request.query as z.output<typeof listJobsQuerySchema>;
-      const { jobs, total } = await store.listJobs({ offset: q.offset, limit: q.limit, ...(q.status ? { status: q.status } : {}) });
+      const owner = ownerFilter(callerOf(request));
+      const { jobs, total } = await store.listJobs({
+        offset: q.offset,
+        limit: q.limit,
+        ...(q.status ? { status: q.status } : {}),
+        ...(owner !== undefined ? { owner } : {}),
+      });
       const nextOffset = q.offset + jobs.length;
       return {
         jobs: jobs.map(jobView),
@@ -346,7 +369,7 @@ async function jobsRoutes(app: FastifyInstance, opts: JobsPluginOptions): Promis
         response: { 200: json('The job.', jobSchema), ...P },
       },
     },
-    async (request) => jobView(await getJobOr404((request.params as { id: string }).id)),
+    async (request) => jobView(await getJobOr404(request, (request.params as { id: string }).id)),
   );
 
   // ---------------------------------------------------------------- GET /v1/jobs/{id}/result
@@ -364,7 +387,7 @@ async function jobsRoutes(app: FastifyInstance, opts: JobsPluginOptions): Promis
       },
     },
     async (request) => {
-      const job = await getJobOr404((request.params as { id: string }).id);
+      const job = await getJobOr404(request, (request.params as { id: string }).id);
       if (job.status !== 'succeeded') throw notReady(job);
       const body = (await store.getResult(job.id)) as Record<string, unknown> | null;
       if (!body) throw notFound('result of job', job.id);
@@ -394,7 +417,7 @@ async function jobsRoutes(app: FastifyInstance, opts: JobsPluginOptions): Promis
       },
     },
     async (request) => {
-      const job = await getJobOr404((request.params as { id: string }).id);
+      const job = await getJobOr404(request, (request.params as { id: string }).id);
       if (job.kind !== 'label-issues') {
         throw new NotFoundError(`Job ${job.id} is a ${job.kind} job; only label-issues jobs have label issues`);
       }
@@ -433,7 +456,7 @@ async function jobsRoutes(app: FastifyInstance, opts: JobsPluginOptions): Promis
       },
     },
     async (request, reply) => {
-      const job = await getJobOr404((request.params as { id: string }).id);
+      const job = await getJobOr404(request, (request.params as { id: string }).id);
       if (job.status === 'queued' || job.status === 'running') {
         const after = await store.cancel(job.id, Date.now(), ttlMs(cfg));
         if (after?.status === 'cancelled') return reply.code(202).send(jobView(after));
@@ -475,7 +498,7 @@ async function jobsRoutes(app: FastifyInstance, opts: JobsPluginOptions): Promis
         drain(request.body);
       }
       await checkDiskBudget(store, cfg, 0);
-      const u = await createUpload(store, cfg, filename);
+      const u = await createUpload(store, cfg, filename, null, callerOf(request).name);
       return reply.code(201).header('location', `/v1/uploads/${u.id}`).send(uploadView(u, []));
     },
   );
@@ -494,8 +517,7 @@ async function jobsRoutes(app: FastifyInstance, opts: JobsPluginOptions): Promis
     },
     async (request) => {
       const id = (request.params as { id: string }).id;
-      const u = await store.getUpload(id);
-      if (!u) throw notFound('upload', id);
+      const u = await getUploadOr404(request, id);
       return uploadView(u, u.status === 'open' ? await store.listUploadParts(id) : undefined);
     },
   );
@@ -527,6 +549,12 @@ async function jobsRoutes(app: FastifyInstance, opts: JobsPluginOptions): Promis
       const stream: Readable = bytes ? Readable.from([bytes]) : (body as Readable);
       if (!stream || typeof (stream as Readable).pipe !== 'function') {
         throw new InputError('body', 'The part has no body; send the bytes of the part');
+      }
+      try {
+        await getUploadOr404(request, id);
+      } catch (e) {
+        stream.resume();
+        throw e;
       }
       const len = Number(request.headers['content-length']);
       // Refused from the declared size, before a byte of the body is read.
@@ -560,7 +588,9 @@ async function jobsRoutes(app: FastifyInstance, opts: JobsPluginOptions): Promis
     async (request) => {
       const body = request.body;
       drain(body);
-      return uploadView(await completeUpload(store, cfg, (request.params as { id: string }).id));
+      const id = (request.params as { id: string }).id;
+      await getUploadOr404(request, id);
+      return uploadView(await completeUpload(store, cfg, id));
     },
   );
 
@@ -578,6 +608,7 @@ async function jobsRoutes(app: FastifyInstance, opts: JobsPluginOptions): Promis
     },
     async (request, reply) => {
       const id = (request.params as { id: string }).id;
+      await getUploadOr404(request, id);
       if (!(await deleteUpload(store, cfg, id))) throw notFound('upload', id);
       return reply.code(204).send();
     },
@@ -586,7 +617,7 @@ async function jobsRoutes(app: FastifyInstance, opts: JobsPluginOptions): Promis
   await registerReviewRoutes(app, {
     store,
     cfg,
-    lookup: (_request, id) => getJobOr404(id),
+    lookup: getJobOr404,
     mediaRoot: (app as FastifyInstance & { config?: { mediaRoot?: string } }).config?.mediaRoot !== undefined,
   });
 }
@@ -672,6 +703,7 @@ function checkJobOptions(kind: JobKind, options: Record<string, unknown>): strin
 /** Inline `examples` have N entries each, or the uploaded `.jsonl` has N rows (then kept as long as the job's other uploads). */
 async function checkJobExamples(
   store: JobStore,
+  caller: Caller,
   ref: string | null,
   options: Record<string, unknown>,
   n: number | null,
@@ -681,11 +713,11 @@ async function checkJobExamples(
     if (n !== null) checkExamples(options.examples as Examples | undefined, n);
     return;
   }
-  await checkExamplesUpload(store, ref, n);
+  await checkExamplesUpload(store, caller, ref, n);
   await store.touchUpload(ref, expires);
 }
 
-async function jsonJob(bytes: Uint8Array, store: JobStore, cfg: JobsConfig): Promise<Submission> {
+async function jsonJob(bytes: Uint8Array, store: JobStore, cfg: JobsConfig, caller: Caller): Promise<Submission> {
   const body = jsonBodyObject({ kind: 'json-bytes', bytes });
   const kind = parseKind(body.kind);
   const { kind: _k, ...rest } = body;
@@ -696,7 +728,7 @@ async function jsonJob(bytes: Uint8Array, store: JobStore, cfg: JobsConfig): Pro
   const fileFields = getEndpoint(kind).fileParts;
   const { arrays: files, options } = splitFields(rest, fileFields);
   if (!Object.values(files).some(isUploadRef)) {
-    await checkJobExamples(store, examplesRef, rest, Array.isArray(rest.labels) ? rest.labels.length : null, expires);
+    await checkJobExamples(store, caller, examplesRef, rest, Array.isArray(rest.labels) ? rest.labels.length : null, expires);
     return { id, kind, input: { type: 'json', body: rest }, hash, ownedUploads: [] };
   }
   // Arrays as uploads: labels and pred_probs both.
@@ -710,7 +742,10 @@ async function jsonJob(bytes: Uint8Array, store: JobStore, cfg: JobsConfig): Pro
     }
     if (!isId(v.upload)) throw new InputError(field, `${field}.upload must be an upload id returned by POST /v1/uploads`);
     const u = await store.getUpload(v.upload);
-    if (!u) throw new InputError(field, `${field} refers to upload ${v.upload}, which does not exist (deleted or expired?)`);
+    // Another key's upload is answered exactly like one that does not exist.
+    if (!u || !canSee(caller, u.owner)) {
+      throw new NotFoundError(`${field} refers to upload ${v.upload}, which does not exist (deleted or expired?)`);
+    }
     if (u.status !== 'complete') throw new InputError(field, `${field} refers to upload ${v.upload}, which is not complete; POST /v1/uploads/${v.upload}/complete first`);
     if (uploadFormat(u) !== 'npy') {
       throw new InputError(field, `${field} refers to upload ${v.upload}, a .jsonl upload (JSON Lines, for examples); ${field} must be a .npy upload`);
@@ -719,7 +754,7 @@ async function jsonJob(bytes: Uint8Array, store: JobStore, cfg: JobsConfig): Pro
     records[field] = u;
   }
   checkUploadShapes(records);
-  await checkJobExamples(store, examplesRef, rest, records.labels!.shape![0]!, expires);
+  await checkJobExamples(store, caller, examplesRef, rest, records.labels!.shape![0]!, expires);
   for (const u of Object.values(uploads)) await store.touchUpload(u, expires);
   return { id, kind, input: { type: 'npy', uploads, options }, hash, ownedUploads: [] };
 }
@@ -732,7 +767,7 @@ function examplesTooLarge(detail: string): Error {
 }
 
 /** Multipart POST /v1/jobs: file parts streamed into uploads owned by the job. */
-async function readMultipartJob(request: FastifyRequest, store: JobStore, cfg: JobsConfig): Promise<Submission> {
+async function readMultipartJob(request: FastifyRequest, store: JobStore, cfg: JobsConfig, caller: Caller): Promise<Submission> {
   const id = randomUUID();
   const owned: string[] = [];
   const uploads: Record<string, string> = {};
@@ -767,7 +802,7 @@ async function readMultipartJob(request: FastifyRequest, store: JobStore, cfg: J
           part.file.resume();
           throw new InputError(name, `The multipart file part '${name}' was sent twice; send each array once`);
         }
-        const u = await createUpload(store, cfg, part.filename ?? null, id);
+        const u = await createUpload(store, cfg, part.filename ?? null, id, caller.name);
         owned.push(u.id);
         const path = uploadDataPath(cfg.dataDir, u.id);
         const { size, sha256: fileSha } = await streamToFile(part.file, path, {
@@ -816,7 +851,7 @@ async function readMultipartJob(request: FastifyRequest, store: JobStore, cfg: J
     }
     const examplesRef = checkJobOptions(kind, opts);
     checkUploadShapes(records);
-    await checkJobExamples(store, examplesRef, opts, records.labels!.shape![0]!, Date.now() + ttlMs(cfg));
+    await checkJobExamples(store, caller, examplesRef, opts, records.labels!.shape![0]!, Date.now() + ttlMs(cfg));
     return { id, kind, input: { type: 'npy', uploads, options: opts }, hash: hash.digest('hex'), ownedUploads: owned };
   } catch (e) {
     await discardOwnedUploads(store, cfg, owned);

@@ -71,8 +71,8 @@ export async function registerReviewRoutes(app: FastifyInstance, opts: ReviewRou
   const security: { [label: string]: string[] }[] = [{}, { bearerAuth: [] }];
   const P = {
     400: problem('Invalid request: `errors[]` names each field.'),
-    401: problem('Missing or wrong API key (only when the server sets API_KEY).'),
-    404: problem('Unknown job, or not a label-issues job.'),
+    401: problem('Missing or wrong API key (only when the server sets API_KEY or API_KEYS).'),
+    404: problem("Unknown job (or another key's), or not a label-issues job."),
     409: problem('The job has not succeeded.'),
   };
 
@@ -97,7 +97,7 @@ export async function registerReviewRoutes(app: FastifyInstance, opts: ReviewRou
         description:
           'One self-contained page (inline CSS and SVG, no script, no request to another host except the example URLs you gave): counts, ' +
           'accuracy, the confident joint as a heatmap, class health, overlapping classes, the score histogram, the top issues with their ' +
-          'content, and the review summary when there are reviews. Browsers cannot send a bearer key on navigation: with API_KEY set, ' +
+          'content, and the review summary when there are reviews. Browsers cannot send a bearer key on navigation: with API keys set, ' +
           'fetch it with the header (`curl -H "Authorization: Bearer $KEY" … -o report.html`) or use `labelcheck report`.',
         tags,
         security,

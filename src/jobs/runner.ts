@@ -23,6 +23,15 @@ export interface RunnerLogger {
 
 const silent: RunnerLogger = { info() {}, warn() {}, error() {} };
 
+/** A job's log lines carry the name of the key that submitted it (never the key). */
+function withKeyName(log: RunnerLogger, name: string): RunnerLogger {
+  return {
+    info: (o, m) => log.info({ key_name: name, ...o }, m),
+    warn: (o, m) => log.warn({ key_name: name, ...o }, m),
+    error: (o, m) => log.error({ key_name: name, ...o }, m),
+  };
+}
+
 export interface RunnerOptions {
   /** Lease owner id (default host:pid:random). */
   owner?: string;
@@ -106,7 +115,7 @@ export class JobRunner {
 
   private async run(job: JobRecord): Promise<void> {
     const ttl = ttlMs(this.cfg);
-    const log = this.log;
+    const log = job.owner === null ? this.log : withKeyName(this.log, job.owner);
     if (job.attempts > this.cfg.maxAttempts) {
       await this.store.fail(job.id, this.owner, Date.now(), ttl, {
         type: 'urn:labelcheck:problem:job-failed',

@@ -114,11 +114,18 @@ export function uploadFormat(u: UploadRecord): UploadFormat {
   return declaredFormat(u.filename);
 }
 
-export async function createUpload(store: JobStore, cfg: JobsConfig, filename: string | null, ownerJobId: string | null = null): Promise<UploadRecord> {
+/** Open an upload filed under `owner` (the creating key's name; null: no one). */
+export async function createUpload(
+  store: JobStore,
+  cfg: JobsConfig,
+  filename: string | null,
+  ownerJobId: string | null = null,
+  owner: string | null = null,
+): Promise<UploadRecord> {
   const id = randomUUID();
   await mkdir(uploadDir(cfg.dataDir, id), { recursive: true });
   const now = Date.now();
-  return store.createUpload({ id, filename, ownerJobId, now, expiresAt: now + ttlMs(cfg) });
+  return store.createUpload({ id, filename, owner, ownerJobId, now, expiresAt: now + ttlMs(cfg) });
 }
 
 export async function getOpenUpload(store: JobStore, id: string): Promise<UploadRecord> {

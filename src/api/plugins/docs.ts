@@ -21,7 +21,8 @@ export const API_DESCRIPTION = [
   'Every compute route takes the same request three ways: a JSON body; `multipart/form-data` with',
   '`.npy` file parts (`pred_probs`, `labels`) and an `options` JSON text part; or an Arrow IPC stream',
   'with options in `?options=<json>` / `x-labelcheck-options`. Errors are RFC 9457 problem+json with',
-  '`errors[]` naming each field. When the server sets `API_KEY`, send `Authorization: Bearer <key>`.',
+  '`errors[]` naming each field. When the server sets `API_KEY` or `API_KEYS`, send `Authorization: Bearer <key>`;',
+  "jobs and uploads belong to the key that created them (another key gets 404; the key named admin sees all).",
 ].join('\n');
 
 async function docsPlugin(app: FastifyInstance, opts: DocsOptions): Promise<void> {
@@ -36,7 +37,7 @@ async function docsPlugin(app: FastifyInstance, opts: DocsOptions): Promise<void
       ],
       components: {
         securitySchemes: {
-          bearerAuth: { type: 'http', scheme: 'bearer', description: 'The API key, when the server sets API_KEY.' },
+          bearerAuth: { type: 'http', scheme: 'bearer', description: 'An API key, when the server sets API_KEY or API_KEYS.' },
         },
       },
     },

@@ -2,7 +2,7 @@
  * The /v1 scope: what the compute routes (routes/v1.ts) and the jobs routes
  * (src/jobs/plugin.ts) share, registered ONCE for both:
  *
- *   auth           Authorization: Bearer <API_KEY> (when configured)
+ *   auth           Authorization: Bearer <key> (API_KEY / API_KEYS, when configured); sets request.caller
  *   load shedding  pool admission and @fastify/under-pressure (503 + Retry-After)
  *   compilers      zod for params and querystrings (fastify-type-provider-zod); bodies
  *                  and headers are never validated here (raw bytes, checked in one pass
@@ -20,6 +20,7 @@ import type { IncomingMessage } from 'node:http';
 import { errorCodes, type FastifyInstance, type FastifyRequest, type FastifySchemaCompiler } from 'fastify';
 import { validatorCompiler as zodValidatorCompiler } from 'fastify-type-provider-zod';
 import type { z } from 'zod';
+import type { ApiKey } from '../../config.js';
 import { collectBody } from '../collect.js';
 import { ARROW_FILE, ARROW_STREAM, type RawBody } from '../ingest.js';
 import { shared } from '../plugin.js';
@@ -34,7 +35,8 @@ declare module 'fastify' {
 }
 
 export interface V1ScopeOptions extends Record<string, unknown> {
-  apiKey: string | undefined;
+  /** Accepted keys with their names (empty: no auth, single-user mode). */
+  keys: ApiKey[];
   retryAfterSeconds: number;
   maxEventLoopDelayMs: number;
   maxRssMb: number;
@@ -53,7 +55,7 @@ const validatorCompiler: FastifySchemaCompiler<z.ZodType> = (route) => {
 const serializerCompiler = () => (data: unknown) => JSON.stringify(data);
 
 async function v1ScopePlugin(v1: FastifyInstance, opts: V1ScopeOptions): Promise<void> {
-  await v1.register(auth, { apiKey: opts.apiKey });
+  await v1.register(auth, { keys: opts.keys });
   await v1.register(loadShedding, {
     retryAfterSeconds: opts.retryAfterSeconds,
     maxEventLoopDelayMs: opts.maxEventLoopDelayMs,

@@ -35,7 +35,7 @@ const headersSchema = z.object({
 
 export const PROBLEM_RESPONSES = {
   400: problemResponse('Invalid input: `errors[]` names each field (and the first bad row/column).'),
-  401: problemResponse('Missing or wrong API key (only when the server sets API_KEY).'),
+  401: problemResponse('Missing or wrong API key (only when the server sets API_KEY or API_KEYS).'),
   413: problemResponse('Body (or a multipart file part) larger than BODY_LIMIT_MB.'),
   415: problemResponse('Unsupported Content-Type.'),
   500: problemResponse('Unexpected server error (logged with the request id).'),

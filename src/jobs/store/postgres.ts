@@ -11,8 +11,10 @@ import {
   numbered as $,
   parseInput,
   qualityIn,
+  OWNER_MIGRATION,
   REVIEWS_MIGRATION,
   SQL,
+  storedIdempotencyKey,
   toJob,
   toLabelIssueRow,
   toReview,
@@ -34,12 +36,14 @@ import type {
   NewJob,
   Problem,
   PurgeResult,
+  NewUpload,
   ReviewRecord,
   UploadPart,
   UploadRecord,
 } from './types.js';
 
-const MIGRATIONS: string[] = [
+/** Schema versions in order (exported for the upgrade tests). */
+export const MIGRATIONS: readonly string[] = [
   `CREATE TABLE jobs (
      seq BIGSERIAL UNIQUE,
      id TEXT PRIMARY KEY,
@@ -79,6 +83,8 @@ const MIGRATIONS: string[] = [
    );`,
   // 2: reviewers' verdicts (review.md §3)
   REVIEWS_MIGRATION,
+  // 3: tenancy (the owning key's name on jobs and uploads)
+  OWNER_MIGRATION,
 ];
 
 export interface PostgresStoreOptions {
@@ -159,11 +165,14 @@ export class PostgresJobStore implements JobStore {
   }
 
   async createJob(job: NewJob): Promise<{ job: JobRecord; created: boolean }> {
+    const owner = job.owner ?? null;
+    const key = storedIdempotencyKey(owner, job.idempotencyKey);
     return this.tx(async (c) => {
       const ins = await c.query<JobRow>($(`${SQL.insertJob} ON CONFLICT (idempotency_key) DO NOTHING RETURNING ${JOB_COLUMNS}`), [
         job.id,
         job.kind,
-        job.idempotencyKey,
+        owner,
+        key,
         job.requestHash,
         job.now,
       ]);
@@ -171,7 +180,7 @@ export class PostgresJobStore implements JobStore {
         await c.query($(SQL.insertJobInput), [job.id, JSON.stringify(job.input)]);
         return { job: toJob(ins.rows[0]), created: true };
       }
-      const r = await c.query<JobRow>($(SQL.jobByIdempotencyKey), [job.idempotencyKey]);
+      const r = await c.query<JobRow>($(SQL.jobByIdempotencyKey), [key]);
       return { job: toJob(r.rows[0]!), created: false };
     });
   }
@@ -186,8 +195,17 @@ export class PostgresJobStore implements JobStore {
   }
 
   async listJobs(q: ListJobsQuery): Promise<{ jobs: JobRecord[]; total: number }> {
-    const where = q.status ? 'WHERE status = $1' : '';
-    const args: unknown[] = q.status ? [q.status] : [];
+    const conds: string[] = [];
+    const args: unknown[] = [];
+    if (q.status) {
+      args.push(q.status);
+      conds.push(`status = $${args.length}`);
+    }
+    if (q.owner !== undefined) {
+      args.push(q.owner);
+      conds.push(`owner = $${args.length}`);
+    }
+    const where = conds.length > 0 ? `WHERE ${conds.join(' AND ')}` : '';
     const total = await this.pool.query<{ c: string }>(`SELECT COUNT(*) AS c FROM jobs ${where}`, args);
     const n = args.length;
     const rows = await this.pool.query<JobRow>(
@@ -317,15 +335,10 @@ export class PostgresJobStore implements JobStore {
     return r.rows.map(toLabelIssueRow);
   }
 
-  async createUpload(u: {
-    id: string;
-    filename: string | null;
-    ownerJobId: string | null;
-    now: number;
-    expiresAt: number;
-  }): Promise<UploadRecord> {
+  async createUpload(u: NewUpload): Promise<UploadRecord> {
     const r = await this.pool.query<UploadRow>($(`${SQL.insertUpload} RETURNING ${UPLOAD_COLUMNS}`), [
       u.id,
+      u.owner ?? null,
       u.filename,
       u.ownerJobId,
       u.now,

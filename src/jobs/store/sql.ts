@@ -20,6 +20,7 @@ import type {
 export interface JobRow {
   id: string;
   kind: string;
+  owner: string | null;
   status: string;
   progress: string | null;
   error: string | null;
@@ -37,21 +38,35 @@ export interface JobRow {
 
 /** Columns of `jobs` read into a JobRecord (never the input or result). */
 export const JOB_COLUMNS =
-  'id, kind, status, progress, error, idempotency_key, request_hash, attempts, lease_owner, lease_expires_at, ' +
+  'id, kind, owner, status, progress, error, idempotency_key, request_hash, attempts, lease_owner, lease_expires_at, ' +
   'created_at, started_at, finished_at, expires_at, label_issues_count';
 
 function num(v: number | string | null): number | null {
   return v === null ? null : Number(v);
 }
 
+/**
+ * The stored form of an Idempotency-Key: `<owner>\n<key>` for an owned job, the key itself
+ * otherwise, so that two owners' keys never meet under the column's UNIQUE constraint (a
+ * header value cannot contain a newline, so no unowned key looks like an owned one).
+ */
+export function storedIdempotencyKey(owner: string | null, key: string | null): string | null {
+  return key === null || owner === null ? key : `${owner}\n${key}`;
+}
+
+function idempotencyKeyOut(owner: string | null, stored: string | null): string | null {
+  return stored !== null && owner !== null && stored.startsWith(`${owner}\n`) ? stored.slice(owner.length + 1) : stored;
+}
+
 export function toJob(r: JobRow): JobRecord {
   return {
     id: r.id,
     kind: r.kind as JobKind,
+    owner: r.owner,
     status: r.status as JobStatus,
     progress: r.progress === null ? null : (JSON.parse(r.progress) as JobProgress),
     error: r.error === null ? null : (JSON.parse(r.error) as Problem),
-    idempotencyKey: r.idempotency_key,
+    idempotencyKey: idempotencyKeyOut(r.owner, r.idempotency_key),
     requestHash: r.request_hash,
     attempts: Number(r.attempts),
     leaseOwner: r.lease_owner,
@@ -71,6 +86,7 @@ export function parseInput(text: string): JobInput {
 export interface UploadRow {
   id: string;
   status: string;
+  owner: string | null;
   filename: string | null;
   owner_job_id: string | null;
   size: number | string;
@@ -81,12 +97,13 @@ export interface UploadRow {
   expires_at: number | string;
 }
 
-export const UPLOAD_COLUMNS = 'id, status, filename, owner_job_id, size, dtype, shape, created_at, completed_at, expires_at';
+export const UPLOAD_COLUMNS = 'id, status, owner, filename, owner_job_id, size, dtype, shape, created_at, completed_at, expires_at';
 
 export function toUpload(r: UploadRow): UploadRecord {
   return {
     id: r.id,
     status: r.status as UploadStatus,
+    owner: r.owner,
     filename: r.filename,
     ownerJobId: r.owner_job_id,
     size: Number(r.size),
@@ -140,6 +157,14 @@ export const REVIEWS_MIGRATION = `CREATE TABLE job_reviews (
      PRIMARY KEY (job_id, idx, reviewer)
    )`;
 
+/**
+ * Migration 3 (both dialects): tenancy. The name of the API key that created each job and
+ * upload; rows from before have NULL (with keys configured, only admin sees them).
+ */
+export const OWNER_MIGRATION = `ALTER TABLE jobs ADD COLUMN owner TEXT;
+   ALTER TABLE uploads ADD COLUMN owner TEXT;
+   CREATE INDEX jobs_owner ON jobs (owner, created_at)`;
+
 /** `?` placeholders → PostgreSQL's `$1, $2, …` (no statement below has a `?` in a literal). */
 export function numbered(sql: string): string {
   let n = 0;
@@ -152,8 +177,9 @@ export function numbered(sql: string): string {
  * apply exactly the same state transitions.
  */
 export const SQL = {
-  insertJob: `INSERT INTO jobs (id, kind, status, idempotency_key, request_hash, attempts, created_at)
-    VALUES (?, ?, 'queued', ?, ?, 0, ?)`,
+  /** params: id, kind, owner, stored idempotency key, request hash, now */
+  insertJob: `INSERT INTO jobs (id, kind, owner, status, idempotency_key, request_hash, attempts, created_at)
+    VALUES (?, ?, ?, 'queued', ?, ?, 0, ?)`,
   insertJobInput: 'INSERT INTO job_inputs (job_id, input) VALUES (?, ?)',
   jobById: `SELECT ${JOB_COLUMNS} FROM jobs WHERE id = ?`,
   jobByIdempotencyKey: `SELECT ${JOB_COLUMNS} FROM jobs WHERE idempotency_key = ?`,
@@ -200,9 +226,9 @@ export const SQL = {
   /** params: id, first position, end position */
   labelIssuesPage: `SELECT idx, given, suggested, quality FROM job_label_issues
     WHERE job_id = ? AND pos >= ? AND pos < ? ORDER BY pos`,
-  /** params: id, filename, owner job, now, expires_at */
-  insertUpload: `INSERT INTO uploads (id, status, filename, owner_job_id, size, created_at, expires_at)
-    VALUES (?, 'open', ?, ?, 0, ?, ?)`,
+  /** params: id, owner, filename, owner job, now, expires_at */
+  insertUpload: `INSERT INTO uploads (id, owner, status, filename, owner_job_id, size, created_at, expires_at)
+    VALUES (?, ?, 'open', ?, ?, 0, ?, ?)`,
   uploadById: `SELECT ${UPLOAD_COLUMNS} FROM uploads WHERE id = ?`,
   /** params: id, id */
   updateUploadSize: 'UPDATE uploads SET size = (SELECT COALESCE(SUM(size), 0) FROM upload_parts WHERE upload_id = ?) WHERE id = ?',

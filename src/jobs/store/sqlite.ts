@@ -10,8 +10,10 @@ import {
   JOB_COLUMNS,
   parseInput,
   qualityIn,
+  OWNER_MIGRATION,
   REVIEWS_MIGRATION,
   SQL,
+  storedIdempotencyKey,
   toJob,
   toLabelIssueRow,
   toReview,
@@ -32,12 +34,14 @@ import type {
   NewJob,
   Problem,
   PurgeResult,
+  NewUpload,
   ReviewRecord,
   UploadPart,
   UploadRecord,
 } from './types.js';
 
-const MIGRATIONS: string[] = [
+/** Schema versions in order (exported for the upgrade tests). */
+export const MIGRATIONS: readonly string[] = [
   // 1: initial schema
   `CREATE TABLE jobs (
      id TEXT PRIMARY KEY,
@@ -77,6 +81,8 @@ const MIGRATIONS: string[] = [
    ) WITHOUT ROWID;`,
   // 2: reviewers' verdicts (review.md §3)
   REVIEWS_MIGRATION,
+  // 3: tenancy (the owning key's name on jobs and uploads)
+  OWNER_MIGRATION,
 ];
 
 export interface SqliteStoreOptions {
@@ -124,11 +130,13 @@ export class SqliteJobStore implements JobStore {
     const db = this.db;
     return db
       .transaction(() => {
-        if (job.idempotencyKey !== null) {
-          const r = db.prepare(SQL.jobByIdempotencyKey).get(job.idempotencyKey) as JobRow | undefined;
+        const owner = job.owner ?? null;
+        const key = storedIdempotencyKey(owner, job.idempotencyKey);
+        if (key !== null) {
+          const r = db.prepare(SQL.jobByIdempotencyKey).get(key) as JobRow | undefined;
           if (r) return { job: toJob(r), created: false };
         }
-        db.prepare(SQL.insertJob).run(job.id, job.kind, job.idempotencyKey, job.requestHash, job.now);
+        db.prepare(SQL.insertJob).run(job.id, job.kind, owner, key, job.requestHash, job.now);
         db.prepare(SQL.insertJobInput).run(job.id, JSON.stringify(job.input));
         return { job: this.jobById(job.id)!, created: true };
       })
@@ -145,8 +153,17 @@ export class SqliteJobStore implements JobStore {
   }
 
   async listJobs(q: ListJobsQuery): Promise<{ jobs: JobRecord[]; total: number }> {
-    const where = q.status ? 'WHERE status = ?' : '';
-    const args: unknown[] = q.status ? [q.status] : [];
+    const conds: string[] = [];
+    const args: unknown[] = [];
+    if (q.status) {
+      conds.push('status = ?');
+      args.push(q.status);
+    }
+    if (q.owner !== undefined) {
+      conds.push('owner = ?');
+      args.push(q.owner);
+    }
+    const where = conds.length > 0 ? `WHERE ${conds.join(' AND ')}` : '';
     const total = (this.db.prepare(`SELECT COUNT(*) AS c FROM jobs ${where}`).get(...args) as { c: number }).c;
     const rows = this.db
       .prepare(`SELECT ${JOB_COLUMNS} FROM jobs ${where} ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?`)
@@ -278,14 +295,8 @@ export class SqliteJobStore implements JobStore {
     return rows.map(toLabelIssueRow);
   }
 
-  async createUpload(u: {
-    id: string;
-    filename: string | null;
-    ownerJobId: string | null;
-    now: number;
-    expiresAt: number;
-  }): Promise<UploadRecord> {
-    this.db.prepare(SQL.insertUpload).run(u.id, u.filename, u.ownerJobId, u.now, u.expiresAt);
+  async createUpload(u: NewUpload): Promise<UploadRecord> {
+    this.db.prepare(SQL.insertUpload).run(u.id, u.owner ?? null, u.filename, u.ownerJobId, u.now, u.expiresAt);
     return (await this.getUpload(u.id))!;
   }
 

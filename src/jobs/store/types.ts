@@ -37,6 +37,8 @@ export type JobInput =
 export interface JobRecord {
   id: string;
   kind: JobKind;
+  /** Name of the API key that created it (src/service/caller.ts); null: single-user mode or created before tenancy. */
+  owner: string | null;
   status: JobStatus;
   progress: JobProgress | null;
   error: Problem | null;
@@ -59,6 +61,8 @@ export interface NewJob {
   id: string;
   kind: JobKind;
   input: JobInput;
+  /** The creating key's name (default null: no one). Idempotency keys are per owner. */
+  owner?: string | null;
   idempotencyKey: string | null;
   requestHash: string | null;
   now: number;
@@ -85,6 +89,8 @@ export type UploadStatus = 'open' | 'complete';
 export interface UploadRecord {
   id: string;
   status: UploadStatus;
+  /** Name of the API key that created it; null: single-user mode or created before tenancy. */
+  owner: string | null;
   filename: string | null;
   /** Job that created it implicitly (multipart job); deleted with that job. */
   ownerJobId: string | null;
@@ -95,6 +101,16 @@ export interface UploadRecord {
   shape: number[] | null;
   createdAt: number;
   completedAt: number | null;
+  expiresAt: number;
+}
+
+export interface NewUpload {
+  id: string;
+  filename: string | null;
+  /** The creating key's name (default null: no one). */
+  owner?: string | null;
+  ownerJobId: string | null;
+  now: number;
   expiresAt: number;
 }
 
@@ -117,6 +133,8 @@ export interface ListJobsQuery {
   offset: number;
   limit: number;
   status?: JobStatus;
+  /** Only the jobs of this owner (undefined: every job). */
+  owner?: string;
 }
 
 export interface PurgeResult {
@@ -131,8 +149,9 @@ export interface JobStore {
   close(): Promise<void>;
 
   /**
-   * Insert a job. With an idempotency key that already exists, nothing is inserted and the
-   * existing job is returned with created=false.
+   * Insert a job. With an idempotency key that the same owner already used, nothing is
+   * inserted and the existing job is returned with created=false (keys of different owners
+   * never meet).
    */
   createJob(job: NewJob): Promise<{ job: JobRecord; created: boolean }>;
   getJob(id: string): Promise<JobRecord | null>;
@@ -172,7 +191,7 @@ export interface JobStore {
   getResult(id: string): Promise<unknown | null>;
   getLabelIssues(id: string, offset: number, limit: number): Promise<LabelIssueRow[]>;
 
-  createUpload(u: { id: string; filename: string | null; ownerJobId: string | null; now: number; expiresAt: number }): Promise<UploadRecord>;
+  createUpload(u: NewUpload): Promise<UploadRecord>;
   getUpload(id: string): Promise<UploadRecord | null>;
   /** Record a received part (replaces an earlier part with the same number). */
   putUploadPart(id: string, part: UploadPart): Promise<void>;
