@@ -68,8 +68,8 @@ print(" ".join(sorted(n for n, s in c["services"].items() if sys.argv[2] in s.ge
 check "profile single is one labelcheck container (SQLite under /data)" test "$(services_of single)" = "labelcheck"
 check "profile postgres is api + worker + db" test "$(services_of postgres)" = "api db worker"
 shared_data_volume() { python3 -c '
-import json, sys
-s = json.load(open(sys.argv[1]))["services"]
+import sys, yaml
+s = yaml.safe_load(open(sys.argv[1]))["services"]
 has = lambda svc: any(str(v).startswith("labelcheck-data:") or (isinstance(v, dict) and v.get("source") == "labelcheck-data") for v in s[svc].get("volumes", []))
 sys.exit(0 if has("api") and has("worker") and "DATABASE_URL" in s["worker"]["environment"] else 1)' /tmp/labelcheck-compose-postgres.yaml; }
 check "profile postgres: api and worker share PostgreSQL and the labelcheck-data volume (uploads/results are files)" shared_data_volume
