@@ -48,13 +48,16 @@ export function registerJobsMetrics(registry: Registry, store: JobStore | null):
     registers,
   });
   if (store) {
-    // One read of the store per scrape, shared by the gauges (they are collected together).
-    let cached: { at: number; stats: Promise<StoreStats | null> } | null = null;
-    const stats = (): Promise<StoreStats | null> => {
-      const now = Date.now();
-      if (!cached || now - cached.at > 500) cached = { at: now, stats: store.stats().catch(() => null) };
-      return cached.stats;
-    };
+    // One read of the store per scrape, shared by the gauges (a scrape starts collecting
+    // them all at once; the read is forgotten when it ends, so the next scrape reads anew).
+    let pending: Promise<StoreStats | null> | null = null;
+    const stats = (): Promise<StoreStats | null> =>
+      (pending ??= store
+        .stats()
+        .catch(() => null)
+        .finally(() => {
+          pending = null;
+        }));
     new Gauge({
       name: 'labelcheck_jobs',
       help: 'Jobs in the store by state (queued: the queue depth). Every replica reports the whole store.',

@@ -48,7 +48,7 @@ import {
 import { jobsConfigFromAppConfig, jobsConfigFromEnv, ttlMs, type JobsConfig } from './config.js';
 import { withJobDefaults } from './executor.js';
 import { isId } from './files.js';
-import { blobsFor, closeBlobs, removeUploadBytes, uploadNpyHeader } from './blobs/index.js';
+import { blobsFor, checkSharedDataDir, closeBlobs, removeUploadBytes, uploadNpyHeader } from './blobs/index.js';
 import { forgetJobData } from './review-data.js';
 import { registerReviewRoutes } from './reviews.js';
 import { JobRunner, type RunnerLogger } from './runner.js';
@@ -204,6 +204,14 @@ async function jobsRoutes(app: FastifyInstance, opts: JobsPluginOptions): Promis
   const cfg: JobsConfig = opts.config ?? (appConfig ? jobsConfigFromAppConfig(appConfig) : jobsConfigFromEnv());
   if (opts.openStore !== false) await mkdir(cfg.dataDir, { recursive: true });
   const store = opts.store ?? (opts.openStore === false ? unavailableStore() : await openJobStore(cfg));
+  if (!opts.store && opts.openStore !== false) {
+    try {
+      await checkSharedDataDir(cfg); // UPLOAD_STORAGE=files with a database: one DATA_DIR volume for all
+    } catch (e) {
+      await store.close();
+      throw e;
+    }
+  }
 
   const log: RunnerLogger = {
     info: (o, m) => app.log.info(o, m),

@@ -11,7 +11,7 @@ import type { Config } from '../config.js';
 import { jobsConfigFromAppConfig, type JobsConfig } from './config.js';
 import { JobRunner, type RunnerLogger } from './runner.js';
 import type { JobEnd } from './metrics.js';
-import { closeBlobs } from './blobs/index.js';
+import { checkSharedDataDir, closeBlobs } from './blobs/index.js';
 import { openJobStore } from './store/index.js';
 
 export interface WorkerHandle {
@@ -27,6 +27,12 @@ export async function runWorker(
 ): Promise<WorkerHandle> {
   const cfg = 'leaseMs' in config ? config : jobsConfigFromAppConfig(config);
   const store = await openJobStore(cfg);
+  try {
+    await checkSharedDataDir(cfg);
+  } catch (e) {
+    await store.close();
+    throw e;
+  }
   const runner = new JobRunner(store, cfg, {
     ...(opts.log ? { log: opts.log } : {}),
     ...(opts.owner ? { owner: opts.owner } : {}),

@@ -3,8 +3,12 @@
  * per storage location and process, opened on first use. Also the clean-up of the local
  * copies the database storage materialises for running jobs (DATA_DIR/tmp).
  */
-import { readdir, rm } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
+import { ConfigError } from '../../config.js';
 import type { NpyHeader } from '../../io/npy.js';
 import type { JobsConfig } from '../config.js';
 import type { JobStore } from '../store/types.js';
@@ -91,4 +95,47 @@ export async function sweepUploads(store: JobStore, cfg: JobsConfig): Promise<{ 
   }
   const orphans = await blobsFor(cfg).sweep();
   return { scratch, orphans };
+}
+
+/** The file in DATA_DIR naming its volume (UPLOAD_STORAGE=files with a database). */
+export const VOLUME_MARKER = '.labelcheck-volume';
+
+/**
+ * UPLOAD_STORAGE=files with DATABASE_URL needs one DATA_DIR volume shared by every API
+ * replica and worker. Checked at start-up: the first process writes a volume id into
+ * DATA_DIR/.labelcheck-volume and records it in the database; a process whose DATA_DIR
+ * does not hold that id (another disk) refuses to start, saying so. No-op otherwise.
+ */
+export async function checkSharedDataDir(cfg: JobsConfig): Promise<void> {
+  if (cfg.uploadStorage !== 'files' || cfg.databaseUrl === null) return;
+  const marker = join(cfg.dataDir, VOLUME_MARKER);
+  await mkdir(cfg.dataDir, { recursive: true });
+  const fresh = `${randomUUID()} ${hostname()}:${cfg.dataDir}`;
+  try {
+    await writeFile(marker, fresh + '\n', { flag: 'wx' }); // exclusive: processes starting together agree
+  } catch (e) {
+    if ((e as { code?: string }).code !== 'EEXIST') throw e;
+  }
+  const mine = (await readFile(marker, 'utf8')).trim();
+  const c = new pg.Client({ connectionString: cfg.databaseUrl, options: `-c search_path=${cfg.pgSchema}` });
+  await c.connect();
+  try {
+    await c.query(
+      `INSERT INTO labelcheck_settings (key, value, updated_at) VALUES ('files_volume', $1, $2) ON CONFLICT (key) DO NOTHING`,
+      [mine, Date.now()],
+    );
+    const r = await c.query<{ value: string }>(`SELECT value FROM labelcheck_settings WHERE key = 'files_volume'`);
+    const recorded = r.rows[0]!.value;
+    if (recorded !== mine) {
+      throw new ConfigError({
+        UPLOAD_STORAGE:
+          `files needs DATA_DIR to be one volume shared by every replica, but ${cfg.dataDir} is not the volume the other replicas use ` +
+          `(its ${VOLUME_MARKER} says "${mine}", the database records "${recorded}"). Mount the shared volume at DATA_DIR, ` +
+          `or set UPLOAD_STORAGE=database to keep upload bytes in PostgreSQL (after moving to a new shared volume on purpose: ` +
+          `DELETE FROM labelcheck_settings WHERE key = 'files_volume')`,
+      });
+    }
+  } finally {
+    await c.end();
+  }
 }

@@ -30,12 +30,17 @@ import { NotFoundError, UploadCompleteError, UploadCompletingError, withHeaders 
 import type { UploadPart } from '../store/types.js';
 import { mapDiskError, meter, type BlobStore, type LocalFile, type WriteLimits, type Written } from './types.js';
 
-/** Migration of the job store (src/jobs/store/postgres.ts) creating the chunk table. */
-export const UPLOAD_CHUNKS_MIGRATION = `CREATE TABLE upload_chunks (
+/**
+ * Migration of the job store (src/jobs/store/postgres.ts): the chunk table, and settings
+ * shared by the replicas (the id of the DATA_DIR volume with UPLOAD_STORAGE=files, see
+ * checkSharedDataDir in index.ts).
+ */
+export const UPLOAD_STORAGE_MIGRATION = `CREATE TABLE upload_chunks (
      upload_id TEXT NOT NULL, part INTEGER NOT NULL, seq INTEGER NOT NULL, bytes BYTEA NOT NULL,
      PRIMARY KEY (upload_id, part, seq)
    );
-   ALTER TABLE upload_chunks ALTER COLUMN bytes SET STORAGE EXTERNAL;`;
+   ALTER TABLE upload_chunks ALTER COLUMN bytes SET STORAGE EXTERNAL;
+   CREATE TABLE labelcheck_settings (key TEXT PRIMARY KEY, value TEXT NOT NULL, updated_at BIGINT NOT NULL);`;
 
 export const CHUNK_BYTES = 4 * 1024 * 1024;
 

@@ -6,7 +6,7 @@
  * concurrent start-ups are safe.
  */
 import pg from 'pg';
-import { UPLOAD_CHUNKS_MIGRATION } from '../blobs/postgres.js';
+import { UPLOAD_STORAGE_MIGRATION } from '../blobs/postgres.js';
 import { toStats } from './sql.js';
 import type { StoreStats } from './types.js';
 import {
@@ -83,7 +83,7 @@ const MIGRATIONS: string[] = [
   // 2: reviewers' verdicts (review.md §3)
   REVIEWS_MIGRATION,
   // 3: upload bytes in the database (UPLOAD_STORAGE=database, src/jobs/blobs/postgres.ts)
-  UPLOAD_CHUNKS_MIGRATION,
+  UPLOAD_STORAGE_MIGRATION,
 ];
 
 export interface PostgresStoreOptions {
