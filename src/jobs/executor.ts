@@ -8,6 +8,8 @@
  *   chunked engine (streaming.md), exact and in bounded memory. Other kinds (and options
  *   the engine does not stream, see `chunkedSupport`) load the files and call the service
  *   handler, when the files fit in the memory budget; otherwise the job fails saying so.
+ *   Uploads are read from the upload storage (src/jobs/blobs): the files under DATA_DIR, or
+ *   local copies streamed from PostgreSQL for the chunked engine's passes.
  */
 import { InputError } from '../core/errors.js';
 import { executeRequest } from '../service/index.js';
@@ -108,7 +110,12 @@ export async function executeJob(kind: JobKind, input: JobInput, ctx: ExecContex
     // Files: the uploaded files themselves. Database: local copies under DATA_DIR/tmp,
     // streamed (the lease is renewed meanwhile) and deleted when the job ends.
     const local: LocalFile[] = [];
-    const keepAlive = () => ctx.checkpoint({ pass: 0, passes: 1, rows_done: 0, rows_total: 0 });
+    let lastBeat = Date.now();
+    const keepAlive = async (): Promise<void> => {
+      if (Date.now() - lastBeat < 1000) return;
+      lastBeat = Date.now();
+      await ctx.checkpoint({ pass: 0, passes: 1, rows_done: 0, rows_total: 0 });
+    };
     try {
       const paths: Record<string, string> = {};
       for (const [field, id] of Object.entries(input.uploads)) {
