@@ -67,12 +67,14 @@ c = yaml.safe_load(open(sys.argv[1]))
 print(" ".join(sorted(n for n, s in c["services"].items() if sys.argv[2] in s.get("profiles", []))))' "/tmp/labelcheck-compose-$1.yaml" "$1"; }
 check "profile single is one labelcheck container (SQLite under /data)" test "$(services_of single)" = "labelcheck"
 check "profile postgres is api + worker + db" test "$(services_of postgres)" = "api db worker"
-shared_data_volume() { python3 -c '
+shared_database_only() { python3 -c '
 import sys, yaml
 s = yaml.safe_load(open(sys.argv[1]))["services"]
 has = lambda svc: any(str(v).startswith("labelcheck-data:") or (isinstance(v, dict) and v.get("source") == "labelcheck-data") for v in s[svc].get("volumes", []))
-sys.exit(0 if has("api") and has("worker") and "DATABASE_URL" in s["worker"]["environment"] else 1)' /tmp/labelcheck-compose-postgres.yaml; }
-check "profile postgres: api and worker share PostgreSQL and the labelcheck-data volume (uploads/results are files)" shared_data_volume
+env = lambda svc: s[svc]["environment"]
+ok = all("DATABASE_URL" in env(x) and env(x).get("UPLOAD_STORAGE") == "database" and not has(x) for x in ("api", "worker"))
+sys.exit(0 if ok else 1)' /tmp/labelcheck-compose-postgres.yaml; }
+check "profile postgres: api and worker share only PostgreSQL (UPLOAD_STORAGE=database, no shared volume)" shared_database_only
 
 # ---- base image -------------------------------------------------------------------------
 if buildah inspect --type image "$base" >/dev/null 2>&1; then

@@ -7,13 +7,13 @@
  * content (the stored label issues carry none), so the executor only checks the file is
  * still there; the report and the review routes read it (review-data.ts).
  */
-import { readFile } from 'node:fs/promises';
 import { InputError } from '../core/errors.js';
 import type { Examples } from '../schemas/examples.js';
 import { canSee, type Caller } from '../service/caller.js';
 import { decodeExamplesBytes, parseExamplesJsonl } from '../service/examples.js';
 import { NotFoundError } from '../service/problem.js';
-import { isId, uploadDataPath } from './files.js';
+import { readUploadBytes } from './blobs/index.js';
+import { isId } from './files.js';
 import type { JobsConfig } from './config.js';
 import type { JobStore, UploadRecord } from './store/types.js';
 import { uploadFormat } from './uploads.js';
@@ -60,7 +60,7 @@ export async function checkExamplesUpload(store: JobStore, caller: Caller, id: s
 export async function loadExamplesUpload(cfg: JobsConfig, id: string, jobId: string): Promise<Examples> {
   let bytes: Uint8Array;
   try {
-    bytes = await readFile(uploadDataPath(cfg.dataDir, id));
+    bytes = await readUploadBytes(cfg, id);
   } catch {
     throw new InputError('examples', `The examples upload ${id} of job ${jobId} no longer exists (deleted or expired, JOB_TTL_HOURS)`);
   }

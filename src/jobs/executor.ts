@@ -8,13 +8,14 @@
  *   chunked engine (streaming.md), exact and in bounded memory. Other kinds (and options
  *   the engine does not stream, see `chunkedSupport`) load the files and call the service
  *   handler, when the files fit in the memory budget; otherwise the job fails saying so.
+ *   Uploads are read from the upload storage (src/jobs/blobs): the files under DATA_DIR, or
+ *   local copies streamed from PostgreSQL for the chunked engine's passes.
  */
-import { readFile, stat } from 'node:fs/promises';
 import { InputError } from '../core/errors.js';
 import { executeRequest } from '../service/index.js';
+import { blobsFor, scratchTag, type LocalFile } from './blobs/index.js';
 import type { JobsConfig } from './config.js';
 import { examplesUploadId, withoutExamplesRef } from './examples-upload.js';
-import { uploadDataPath } from './files.js';
 import type { JobInput, JobKind, JobProgress } from './store/types.js';
 import { chunkedSupport, runChunked } from './stream/engine.js';
 
@@ -35,6 +36,8 @@ export interface JobOutput {
 
 export interface ExecContext {
   cfg: JobsConfig;
+  /** The job's id (names its local copies of inputs kept in the database). */
+  jobId?: string;
   /** Report progress; throws to abort (cancelled / lease lost). */
   checkpoint(p: JobProgress): Promise<void>;
   /** Called before a step that blocks the thread for long (in-memory execution). */
@@ -88,14 +91,12 @@ function jsonBytes(body: Record<string, unknown>): number {
 
 /**
  * `examples: {"upload": id}`: the computation does not read example content (the stored
- * label issues carry none), so it is set aside once the file is known to be there.
+ * label issues carry none), so it is set aside once the upload is known to be there.
  */
 async function setExamplesRefAside(options: Record<string, unknown>, ctx: ExecContext): Promise<Record<string, unknown>> {
   const id = examplesUploadId(options);
   if (id === null) return options;
-  try {
-    await stat(uploadDataPath(ctx.cfg.dataDir, id));
-  } catch {
+  if ((await blobsFor(ctx.cfg).size(id)) === null) {
     throw new InputError('examples', `the upload for examples (${id}) no longer exists: it was deleted or expired (JOB_TTL_HOURS)`);
   }
   return withoutExamplesRef(options);
@@ -109,26 +110,43 @@ export async function executeJob(kind: JobKind, input: JobInput, ctx: ExecContex
     return splitLabelIssues(kind, r.body);
   }
   const options = withJobDefaults(kind, await setExamplesRefAside(input.options, ctx));
-  const paths: Record<string, string> = {};
-  for (const [field, id] of Object.entries(input.uploads)) paths[field] = uploadDataPath(ctx.cfg.dataDir, id);
-  for (const [field, p] of Object.entries(paths)) {
+  const blobs = blobsFor(ctx.cfg);
+  let total = 0;
+  for (const [field, id] of Object.entries(input.uploads)) {
+    const size = await blobs.size(id);
+    if (size === null) {
+      throw new InputError(field, `the upload for ${field} (${id}) no longer exists: it was deleted or expired (JOB_TTL_HOURS)`);
+    }
+    total += size;
+  }
+  const why = chunkedSupport(kind, Object.keys(input.uploads), options);
+  if (why === null) {
+    // Files: the uploaded files themselves. Database: local copies under DATA_DIR/tmp,
+    // streamed (the lease is renewed meanwhile) and deleted when the job ends.
+    const local: LocalFile[] = [];
+    let lastBeat = Date.now();
+    const keepAlive = async (): Promise<void> => {
+      if (Date.now() - lastBeat < 1000) return;
+      lastBeat = Date.now();
+      await ctx.checkpoint({ pass: 0, passes: 1, rows_done: 0, rows_total: 0 });
+    };
     try {
-      await stat(p);
-    } catch {
-      throw new InputError(field, `the upload for ${field} (${input.uploads[field]}) no longer exists: it was deleted or expired (JOB_TTL_HOURS)`);
+      const paths: Record<string, string> = {};
+      for (const [field, id] of Object.entries(input.uploads)) {
+        const f = await blobs.localFile(id, scratchTag(ctx.jobId ?? 'unknown', field), keepAlive);
+        local.push(f);
+        paths[field] = f.path;
+      }
+      return await runChunked(kind, { predProbs: paths.pred_probs!, labels: paths.labels! }, options, {
+        memoryBudgetBytes: ctx.cfg.memoryBudgetBytes,
+        maxChunkRows: ctx.cfg.maxChunkRows,
+        checkpoint: ctx.checkpoint,
+      });
+    } finally {
+      for (const f of local) await f.release();
     }
   }
-  const why = chunkedSupport(kind, Object.keys(paths), options);
-  if (why === null) {
-    return runChunked(kind, { predProbs: paths.pred_probs!, labels: paths.labels! }, options, {
-      memoryBudgetBytes: ctx.cfg.memoryBudgetBytes,
-      maxChunkRows: ctx.cfg.maxChunkRows,
-      checkpoint: ctx.checkpoint,
-    });
-  }
   // In memory: only when the files fit the budget.
-  let total = 0;
-  for (const p of Object.values(paths)) total += (await stat(p)).size;
   if (total > ctx.cfg.memoryBudgetBytes) {
     throw new InputError(
       'options',
@@ -137,7 +155,7 @@ export async function executeJob(kind: JobKind, input: JobInput, ctx: ExecContex
     );
   }
   const parts: Record<string, Uint8Array> = {};
-  for (const [field, p] of Object.entries(paths)) parts[field] = await readFile(p);
+  for (const [field, id] of Object.entries(input.uploads)) parts[field] = await blobs.readData(id);
   await ctx.beforeBlocking(estimateMs(total));
   const r = executeRequest(kind, { kind: 'npy', parts, options });
   return splitLabelIssues(kind, r.body);

@@ -37,7 +37,6 @@ import type { Examples } from '../schemas/examples.js';
 import { checkExamples, decodeExamplesBytes, parseExamplesJsonl } from '../service/examples.js';
 import { checkExamplesUpload, examplesUploadId } from './examples-upload.js';
 import { checkClassificationShapes } from './stream/engine.js';
-import { readNpyFileHeader } from './stream/npy-file.js';
 import { problemResponse } from '../schemas/common.js';
 import { getEndpoint } from '../service/index.js';
 import { jsonBodyObject, splitFields } from '../service/input.js';
@@ -55,7 +54,8 @@ import {
 } from '../service/problem.js';
 import { jobsConfigFromAppConfig, jobsConfigFromEnv, ttlMs, type JobsConfig } from './config.js';
 import { withJobDefaults } from './executor.js';
-import { isId, removeUploadFiles, uploadDataPath } from './files.js';
+import { isId } from './files.js';
+import { blobsFor, checkSharedDataDir, closeBlobs, removeUploadBytes, uploadNpyHeader } from './blobs/index.js';
 import { forgetJobData } from './review-data.js';
 import { registerReviewRoutes } from './reviews.js';
 import { JobRunner, type RunnerLogger } from './runner.js';
@@ -86,10 +86,11 @@ import {
   notFound,
   notReady,
   receivePart,
-  streamToFile,
   uploadFormat,
 } from './uploads.js';
 import { startRunnerThread } from './runner-host.js';
+import { registerJobsMetrics, type JobEnd } from './metrics.js';
+import type { Registry } from 'prom-client';
 
 export interface JobsPluginOptions {
   /** Jobs settings; default: from the app's `config` decoration (src/config.ts) and the environment. */
@@ -212,6 +213,14 @@ async function jobsRoutes(app: FastifyInstance, opts: JobsPluginOptions): Promis
   const cfg: JobsConfig = opts.config ?? (appConfig ? jobsConfigFromAppConfig(appConfig) : jobsConfigFromEnv());
   if (opts.openStore !== false) await mkdir(cfg.dataDir, { recursive: true });
   const store = opts.store ?? (opts.openStore === false ? unavailableStore() : await openJobStore(cfg));
+  if (!opts.store && opts.openStore !== false) {
+    try {
+      await checkSharedDataDir(cfg); // UPLOAD_STORAGE=files with a database: one DATA_DIR volume for all
+    } catch (e) {
+      await store.close();
+      throw e;
+    }
+  }
 
   const log: RunnerLogger = {
     info: (o, m) => app.log.info(o, m),
@@ -219,22 +228,26 @@ async function jobsRoutes(app: FastifyInstance, opts: JobsPluginOptions): Promis
     error: (o, m) => app.log.error(o, m),
   };
   const mode = opts.runner ?? (opts.openStore === false || cfg.runner === 'off' ? 'none' : 'thread');
+  // GET /metrics (src/api/plugins/metrics.ts): the store's gauges and this process's jobs
+  const appMetrics = (app as FastifyInstance & { metrics?: { registry: Registry } }).metrics;
+  const jobsMetrics = appMetrics && opts.openStore !== false ? registerJobsMetrics(appMetrics.registry, store) : null;
+  const onJobEnd = (e: JobEnd): void => jobsMetrics?.jobEnded(e);
   let notify = (): void => {};
   if (mode === 'inline') {
-    const runner = new JobRunner(store, cfg, { log });
+    const runner = new JobRunner(store, cfg, { log, onJobEnd });
     app.addHook('onReady', async () => runner.start());
     app.addHook('onClose', async () => runner.stop());
     notify = () => runner.notify();
   } else if (mode === 'thread') {
     let thread: ReturnType<typeof startRunnerThread> | null = null;
     app.addHook('onReady', async () => {
-      thread = startRunnerThread(cfg, log);
+      thread = startRunnerThread(cfg, log, onJobEnd);
     });
     app.addHook('onClose', async () => thread?.stop());
     notify = () => thread?.notify();
   }
   // after the runner's hook: fastify runs onClose hooks in the order they were added
-  if (!opts.store) app.addHook('onClose', async () => store.close());
+  if (!opts.store) app.addHook('onClose', async () => Promise.all([store.close(), closeBlobs(cfg)]));
 
   const tags = ['jobs'];
   const security: { [label: string]: string[] }[] = [{}, { bearerAuth: [] }];
@@ -464,7 +477,7 @@ async function jobsRoutes(app: FastifyInstance, opts: JobsPluginOptions): Promis
       }
       const { ownedUploads } = await store.deleteJob(job.id);
       forgetJobData(job.id);
-      await removeUploadFiles(cfg.dataDir, ownedUploads);
+      await removeUploadBytes(cfg, ownedUploads);
       return reply.code(204).send();
     },
   );
@@ -804,8 +817,7 @@ async function readMultipartJob(request: FastifyRequest, store: JobStore, cfg: J
         }
         const u = await createUpload(store, cfg, part.filename ?? null, id, caller.name);
         owned.push(u.id);
-        const path = uploadDataPath(cfg.dataDir, u.id);
-        const { size, sha256: fileSha } = await streamToFile(part.file, path, {
+        const { size, sha256: fileSha } = await blobsFor(cfg).writeData(u.id, part.file, {
           maxBytes: cfg.maxMultipartBytes,
           budgetLeft: cfg.diskBudgetBytes === null ? null : cfg.diskBudgetBytes - used,
           what: `The multipart file part '${name}'`,
@@ -815,7 +827,7 @@ async function readMultipartJob(request: FastifyRequest, store: JobStore, cfg: J
         }
         used += size;
         hash.update(`file\0${name}\0${fileSha}\0`);
-        const header = await readNpyFileHeader(path, name);
+        const header = await uploadNpyHeader(cfg, u.id, name);
         checkNpySize(header, size, name);
                 const done = await store.completeUpload(u.id, { size, dtype: header.dtype, shape: header.shape, now: Date.now() });
         uploads[name] = u.id;

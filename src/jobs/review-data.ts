@@ -4,13 +4,12 @@
  * options (class names, example content: inline or from a `.jsonl` upload), its stored result and its flagged rows, worst
  * first. Decoded once per job and kept in a small cache (the arrays do not change).
  */
-import { readFile } from 'node:fs/promises';
 import { InputError } from '../core/errors.js';
 import { labelIssuesOptionsSchema, type LabelIssuesOptions } from '../schemas/label-issues.js';
 import { decodeClassification, type ClassificationInput } from '../service/input.js';
 import type { JobsConfig } from './config.js';
+import { readUploadBytes } from './blobs/index.js';
 import { withExamplesContent } from './examples-upload.js';
-import { uploadDataPath } from './files.js';
 import type { ReviewDataset } from '../service/review.js';
 import type { JobRecord, JobStore } from './store/types.js';
 
@@ -36,7 +35,7 @@ async function load(store: JobStore, cfg: JobsConfig, job: JobRecord): Promise<J
     const parts: Record<string, Uint8Array> = {};
     for (const [field, id] of Object.entries(input.uploads)) {
       try {
-        parts[field] = await readFile(uploadDataPath(cfg.dataDir, id));
+        parts[field] = await readUploadBytes(cfg, id);
       } catch {
         throw new InputError(field, `The upload for ${field} of job ${job.id} no longer exists (deleted or expired)`);
       }

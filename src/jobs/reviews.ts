@@ -13,7 +13,6 @@
  *
  * Every route finds its job through `lookup` (one place for an owner check).
  */
-import { readFile } from 'node:fs/promises';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { InputError } from '../core/errors.js';
@@ -40,7 +39,7 @@ import { correctionRows, correctionsBody, reportData, reviewQueue, reviewSummary
 import { renderReport } from '../web/report.js';
 import { NotFoundError } from '../service/problem.js';
 import type { JobsConfig } from './config.js';
-import { uploadDataPath } from './files.js';
+import { readUploadBytes } from './blobs/index.js';
 import { jobData, type JobData } from './review-data.js';
 import type { JobRecord, JobStore, ReviewRecord } from './store/types.js';
 import { notReady } from './uploads.js';
@@ -344,6 +343,6 @@ async function correctedAccuracyPayload(store: JobStore, cfg: JobsConfig, job: J
     return { kind: 'json', body: { labels: input.body.labels, pred_probs: input.body.pred_probs, ...options } };
   }
   const parts: Record<string, Uint8Array> = {};
-  for (const field of ['labels', 'pred_probs']) parts[field] = await readFile(uploadDataPath(cfg.dataDir, input.uploads[field]!));
+  for (const field of ['labels', 'pred_probs']) parts[field] = await readUploadBytes(cfg, input.uploads[field]!);
   return { kind: 'npy', parts, options };
 }

@@ -10,6 +10,8 @@ import { Worker } from 'node:worker_threads';
 import type { Config } from '../config.js';
 import { jobsConfigFromAppConfig, type JobsConfig } from './config.js';
 import { JobRunner, type RunnerLogger } from './runner.js';
+import type { JobEnd } from './metrics.js';
+import { checkSharedDataDir, closeBlobs } from './blobs/index.js';
 import { openJobStore } from './store/index.js';
 
 export interface WorkerHandle {
@@ -21,17 +23,28 @@ export interface WorkerHandle {
 /** Open the store and run jobs until stop() or the signal aborts. */
 export async function runWorker(
   config: Config | JobsConfig,
-  opts: { log?: RunnerLogger; signal?: AbortSignal; owner?: string } = {},
+  opts: { log?: RunnerLogger; signal?: AbortSignal; owner?: string; onJobEnd?: (e: JobEnd) => void } = {},
 ): Promise<WorkerHandle> {
   const cfg = 'leaseMs' in config ? config : jobsConfigFromAppConfig(config);
   const store = await openJobStore(cfg);
-  const runner = new JobRunner(store, cfg, { ...(opts.log ? { log: opts.log } : {}), ...(opts.owner ? { owner: opts.owner } : {}) });
+  try {
+    await checkSharedDataDir(cfg);
+  } catch (e) {
+    await store.close();
+    throw e;
+  }
+  const runner = new JobRunner(store, cfg, {
+    ...(opts.log ? { log: opts.log } : {}),
+    ...(opts.owner ? { owner: opts.owner } : {}),
+    ...(opts.onJobEnd ? { onJobEnd: opts.onJobEnd } : {}),
+  });
   runner.start();
   let stopped: Promise<void> | null = null;
   const stop = (): Promise<void> =>
     (stopped ??= (async () => {
       await runner.stop();
       await store.close();
+      await closeBlobs(cfg);
     })());
   opts.signal?.addEventListener('abort', () => void stop(), { once: true });
   return { runner, stop };
@@ -46,7 +59,7 @@ export interface RunnerThread {
 }
 
 /** The in-process runner: runWorker in a worker thread (see runner-thread.ts). */
-export function startRunnerThread(cfg: JobsConfig, log?: RunnerLogger): RunnerThread {
+export function startRunnerThread(cfg: JobsConfig, log?: RunnerLogger, onJobEnd?: (e: JobEnd) => void): RunnerThread {
   const url = new URL(runningFromSource ? './runner-thread.ts' : './runner-thread.js', import.meta.url);
   // From TypeScript source (tests, `npm run dev`) the thread loads tsx first; its entry is
   // plain JS that imports runner-thread.ts once the loader is in place.
@@ -59,8 +72,10 @@ export function startRunnerThread(cfg: JobsConfig, log?: RunnerLogger): RunnerTh
         { workerData: cfg },
       )
     : new Worker(fileURLToPath(url), { workerData: cfg });
-  worker.on('message', (m: { level: 'info' | 'warn' | 'error'; obj: object; msg?: string }) => {
-    if (log && m && typeof m === 'object' && 'level' in m) log[m.level](m.obj, m.msg);
+  worker.on('message', (m: { level: 'info' | 'warn' | 'error'; obj: object; msg?: string } | { jobEnd: JobEnd }) => {
+    if (!m || typeof m !== 'object') return;
+    if ('jobEnd' in m) onJobEnd?.(m.jobEnd);
+    else if (log && 'level' in m) log[m.level](m.obj, m.msg);
   });
   worker.on('error', (err) => log?.error({ err }, 'job runner thread failed'));
   let exited = false;

@@ -11,9 +11,11 @@ import { isInputError } from '../core/errors.js';
 import type { JobsConfig } from './config.js';
 import { ttlMs } from './config.js';
 import { executeJob, JobAbortedError, type JobOutput } from './executor.js';
-import { diskUsage, removeUploadFiles } from './files.js';
+import { diskUsage } from './files.js';
+import { removeUploadBytes, sweepUploads } from './blobs/index.js';
 import { errorSpecOf, inputErrorProblem, makeProblem, type Problem } from '../service/problem.js';
 import type { JobProgress, JobRecord, JobStore } from './store/types.js';
+import type { JobEnd } from './metrics.js';
 
 export interface RunnerLogger {
   info(obj: object, msg?: string): void;
@@ -40,6 +42,8 @@ export interface RunnerOptions {
   purgeEveryMs?: number;
   /** Rows per label-issue insert batch. */
   batchRows?: number;
+  /** Called when a job this runner ran succeeded or failed (metrics, src/jobs/metrics.ts). */
+  onJobEnd?: (e: JobEnd) => void;
 }
 
 /** The problem stored for a failed job (the same bodies as the HTTP routes answer). */
@@ -104,10 +108,12 @@ export class JobRunner {
     this.lastPurge = now;
     try {
       const r = await this.store.purgeExpired(now);
-      await removeUploadFiles(this.cfg.dataDir, r.uploadIds);
+      await removeUploadBytes(this.cfg, r.uploadIds);
       if (r.jobIds.length + r.uploadIds.length > 0) {
         this.log.info({ jobs: r.jobIds.length, uploads: r.uploadIds.length }, 'expired jobs and uploads removed');
       }
+      const swept = await sweepUploads(this.store, this.cfg);
+      if (swept.scratch + swept.orphans > 0) this.log.info(swept, 'leftover local copies and orphaned upload bytes removed');
     } catch (err) {
       this.log.error({ err }, 'retention failed');
     }
@@ -124,6 +130,7 @@ export class JobRunner {
         detail: `The job was started ${job.attempts - 1} times and its worker stopped each time (crash or kill); giving up (JOB_MAX_ATTEMPTS = ${this.cfg.maxAttempts}).`,
       });
       log.error({ job: job.id, attempts: job.attempts }, 'job abandoned after repeated worker deaths');
+      this.ended({ kind: job.kind, outcome: 'failed', seconds: null });
       return;
     }
     log.info({ job: job.id, kind: job.kind, attempt: job.attempts }, 'job started');
@@ -142,6 +149,7 @@ export class JobRunner {
       await beat(last);
       const out = await executeJob(job.kind, input, {
         cfg: this.cfg,
+        jobId: job.id,
         checkpoint: async (p) => {
           const now = Date.now();
           last = p;
@@ -161,6 +169,7 @@ export class JobRunner {
       await beat({ pass: last.passes, passes: last.passes, rows_done: last.rows_total, rows_total: last.rows_total });
       await this.storeResult(job, out);
       log.info({ job: job.id, ms: Date.now() - started }, 'job succeeded');
+      this.ended({ kind: job.kind, outcome: 'succeeded', seconds: (Date.now() - started) / 1000 });
     } catch (err) {
       if (err instanceof JobAbortedError) {
         if (this.stopping && !state.abort) {
@@ -175,10 +184,20 @@ export class JobRunner {
       if (problem.status >= 500 && problem.status !== 507) log.error({ job: job.id, err }, 'job failed');
       else log.info({ job: job.id, status: problem.status, detail: problem.detail }, 'job failed');
       try {
-        await this.store.fail(job.id, this.owner, Date.now(), ttl, problem);
+        if (await this.store.fail(job.id, this.owner, Date.now(), ttl, problem)) {
+          this.ended({ kind: job.kind, outcome: 'failed', seconds: (Date.now() - started) / 1000 });
+        }
       } catch (e2) {
         log.error({ job: job.id, err: e2 }, 'could not record the job failure');
       }
+    }
+  }
+
+  private ended(e: JobEnd): void {
+    try {
+      this.opts.onJobEnd?.(e);
+    } catch {
+      /* metrics never fail a job */
     }
   }
 

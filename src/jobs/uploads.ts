@@ -1,27 +1,25 @@
 /**
- * Uploads on disk: parts are streamed to DATA_DIR/uploads/<id>/part-<n> (never held in
- * memory, hashed on the way), then `complete` checks the `.npy` header against the total
- * size BEFORE touching anything, and joins the parts into data.npy, removing each part
- * as it is appended (peak extra disk: one part). The disk budget (JOB_DISK_BUDGET_MB) is
- * enforced while bytes arrive; ENOSPC is reported as insufficient storage.
+ * Uploads: parts are streamed to the upload storage (src/jobs/blobs: files under
+ * DATA_DIR/uploads/<id>/ or chunked rows in PostgreSQL; never held in memory, hashed on
+ * the way), then `complete` checks the `.npy` header against the total size BEFORE
+ * touching anything, and joins the parts into the upload's data. The disk budget
+ * (JOB_DISK_BUDGET_MB) is enforced while bytes arrive; a full disk is reported as
+ * insufficient storage.
  *
  * An upload whose filename ends in `.jsonl` is JSON Lines instead (per-example content for
  * a job's `examples`, review.md §1): `complete` checks it is at most JOB_MEMORY_BUDGET_MB
  * (it is read whole when a job's report or review queue is served), then reads it once,
  * line by line, checking UTF-8 and every row; its `shape` is `[rows]`, its dtype null.
  */
-import { createHash, randomUUID } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
-import { join } from 'node:path';
-import { Transform, type Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { randomUUID } from 'node:crypto';
+import type { Readable } from 'node:stream';
 import { InputError, isInputError } from '../core/errors.js';
-import { parseExampleLine } from '../service/examples.js';
 import { npyDataOffset, NPY_PREAMBLE_BYTES, readNpyHeader, type NpyHeader } from '../io/npy.js';
+import { parseExampleLine } from '../service/examples.js';
 import { InsufficientStorageError, NotFoundError, PayloadTooLargeError, ResultNotReadyError, UploadCompleteError, UploadCompletingError, withHeaders } from '../service/problem.js';
+import { blobsFor, mapDiskError, streamToFile } from './blobs/index.js';
 import { ttlMs, type JobsConfig } from './config.js';
-import { diskUsage, uploadDataPath, uploadDir, uploadPartPath } from './files.js';
+import { diskUsage } from './files.js';
 import type { JobRecord, JobStore, UploadPart, UploadRecord } from './store/types.js';
 
 export function notFound(what: string, id: string): Error {
@@ -55,51 +53,7 @@ export async function checkDiskBudget(store: JobStore, cfg: JobsConfig, extra: n
   return used;
 }
 
-/**
- * Stream `body` into `path` (via a temp file), counting and hashing the bytes; aborts with
- * 413 past `maxBytes` and 507 past the disk budget. Returns size and sha256.
- */
-export async function streamToFile(
-  body: Readable,
-  path: string,
-  opts: { maxBytes: number; budgetLeft: number | null; what: string },
-): Promise<{ size: number; sha256: string }> {
-  const tmp = `${path}.${randomUUID().slice(0, 8)}.tmp`;
-  const hash = createHash('sha256');
-  let size = 0;
-  const meter = new Transform({
-    transform(chunk: Buffer, _enc, cb) {
-      size += chunk.length;
-      if (size > opts.maxBytes) {
-        cb(new PayloadTooLargeError(`${opts.what} exceeds ${mb(opts.maxBytes)}`));
-        return;
-      }
-      if (opts.budgetLeft !== null && size > opts.budgetLeft) {
-        cb(new InsufficientStorageError(`${opts.what} does not fit: only ${mb(opts.budgetLeft)} of the disk budget (JOB_DISK_BUDGET_MB) remain`));
-        return;
-      }
-      hash.update(chunk);
-      cb(null, chunk);
-    },
-  });
-  try {
-    await pipeline(body, meter, createWriteStream(tmp));
-    await rename(tmp, path);
-  } catch (e) {
-    await rm(tmp, { force: true });
-    body.resume();
-    throw mapDiskError(e);
-  }
-  return { size, sha256: hash.digest('hex') };
-}
-
-export function mapDiskError(e: unknown): unknown {
-  const code = (e as { code?: string })?.code;
-  if (code === 'ENOSPC' || code === 'EDQUOT') {
-    return new InsufficientStorageError('The data volume is full; the upload was discarded. Free space or delete finished jobs and uploads, then retry.');
-  }
-  return e;
-}
+export { mapDiskError, streamToFile };
 
 export type UploadFormat = 'npy' | 'jsonl';
 
@@ -123,7 +77,7 @@ export async function createUpload(
   owner: string | null = null,
 ): Promise<UploadRecord> {
   const id = randomUUID();
-  await mkdir(uploadDir(cfg.dataDir, id), { recursive: true });
+  await blobsFor(cfg).create(id);
   const now = Date.now();
   return store.createUpload({ id, filename, owner, ownerJobId, now, expiresAt: now + ttlMs(cfg) });
 }
@@ -150,7 +104,7 @@ export async function receivePart(
   const previous = (await store.listUploadParts(id)).find((p) => p.n === n)?.size ?? 0;
   const used = await checkDiskBudget(store, cfg, Math.max(0, (contentLength ?? 0) - previous));
   const budgetLeft = cfg.diskBudgetBytes === null ? null : cfg.diskBudgetBytes - used + previous;
-  const { size, sha256 } = await streamToFile(body, uploadPartPath(cfg.dataDir, upload.id, n), {
+  const { size, sha256 } = await blobsFor(cfg).writePart(upload.id, n, body, {
     maxBytes: cfg.maxPartBytes,
     budgetLeft,
     what: `Part ${n} of upload ${id}`,
@@ -158,23 +112,6 @@ export async function receivePart(
   const part = { n, size, sha256 };
   await store.putUploadPart(id, part);
   return part;
-}
-
-/** Read the first bytes of the concatenation of the parts (for the header). */
-async function readPrefix(paths: string[], want: number): Promise<Buffer> {
-  const out = Buffer.alloc(want);
-  let have = 0;
-  for (const p of paths) {
-    if (have >= want) break;
-    const fh = await open(p, 'r');
-    try {
-      const { bytesRead } = await fh.read(out, have, want - have, 0);
-      have += bytesRead;
-    } finally {
-      await fh.close();
-    }
-  }
-  return out.subarray(0, have);
 }
 
 /** Validate a `.npy` header against the file's total size. */
@@ -194,12 +131,13 @@ const completing = new Map<string, Promise<UploadRecord>>();
 
 /**
  * POST /v1/uploads/{id}/complete: atomic, idempotent and crash-safe.
- * - A second call while one runs (in this process) is a 409; a call after it succeeded
- *   returns the completed upload again.
- * - The parts are joined into a temp file that is fsynced and renamed to data.npy; only
- *   then is the upload marked complete in the store, and only after that are the parts
- *   removed. A crash before the store update leaves the upload open with all its parts
- *   (complete it again); after it, the upload is complete (stray part files go with it).
+ * - A second call while one runs (in this process, or with database storage in any
+ *   process) is a 409; a call after it succeeded returns the completed upload again.
+ * - Files: the parts are joined into a temp file that is fsynced and renamed to data.npy;
+ *   database: the stored parts are checked (they already are the data). Only then is the
+ *   upload marked complete in the store, and only after that are the parts removed. A
+ *   crash before the store update leaves the upload open with all its parts (complete it
+ *   again); after it, the upload is complete (stray parts go with it).
  */
 export async function completeUpload(store: JobStore, cfg: JobsConfig, id: string): Promise<UploadRecord> {
   if (completing.has(id)) {
@@ -207,13 +145,19 @@ export async function completeUpload(store: JobStore, cfg: JobsConfig, id: strin
   }
   // The lock is taken synchronously, before the first await.
   const run = (async () => {
-    const u = await store.getUpload(id);
-    if (!u) throw notFound('upload', id);
-    if (u.status === 'complete') {
-      await removePartFiles(cfg, id);
-      return u;
+    const unlock = await blobsFor(cfg).lockCompletion(id);
+    if (!unlock) throw withHeaders(new UploadCompletingError(id), { 'retry-after': '1' });
+    try {
+      const u = await store.getUpload(id);
+      if (!u) throw notFound('upload', id);
+      if (u.status === 'complete') {
+        await removePartFiles(cfg, id);
+        return u;
+      }
+      return await joinAndComplete(store, cfg, u);
+    } finally {
+      await unlock();
     }
-    return joinAndComplete(store, cfg, u);
   })();
   completing.set(id, run);
   try {
@@ -224,13 +168,7 @@ export async function completeUpload(store: JobStore, cfg: JobsConfig, id: strin
 }
 
 async function removePartFiles(cfg: JobsConfig, id: string): Promise<void> {
-  let names: string[];
-  try {
-    names = await readdir(uploadDir(cfg.dataDir, id));
-  } catch {
-    return;
-  }
-  for (const f of names) if (f.startsWith('part-')) await rm(join(uploadDir(cfg.dataDir, id), f), { force: true });
+  await blobsFor(cfg).afterComplete(id);
 }
 
 async function joinAndComplete(store: JobStore, cfg: JobsConfig, u: UploadRecord): Promise<UploadRecord> {
@@ -242,7 +180,8 @@ async function joinAndComplete(store: JobStore, cfg: JobsConfig, u: UploadRecord
       throw new InputError('parts', `Upload ${id} is missing part ${i + 1} (it has parts ${parts.map((p) => p.n).join(', ')}); parts are numbered 1, 2, 3, … without gaps`);
     }
   }
-  const paths = parts.map((p) => uploadPartPath(cfg.dataDir, id, p.n));
+  const blobs = blobsFor(cfg);
+  const readPrefix = (want: number) => blobs.readPartsPrefix(id, parts, want);
   const size = parts.reduce((s, p) => s + p.size, 0);
   const field = 'upload';
   let meta: { dtype: string | null; shape: number[] };
@@ -252,33 +191,16 @@ async function joinAndComplete(store: JobStore, cfg: JobsConfig, u: UploadRecord
         `Upload ${id} (${u.filename}) has ${mb(size)}; a .jsonl upload may have at most ${mb(cfg.memoryBudgetBytes)} (JOB_MEMORY_BUDGET_MB)`,
       );
     }
-    meta = { dtype: null, shape: [await countJsonlRows(paths, id)] };
+    meta = { dtype: null, shape: [await countJsonlRows(blobs.partsStream(id, parts), id)] };
   } else {
-    const pre = await readPrefix(paths, NPY_PREAMBLE_BYTES);
+    const pre = await readPrefix(NPY_PREAMBLE_BYTES);
     const headerLength = npyDataOffset(pre, field);
-    const header = readNpyHeader(await readPrefix(paths, headerLength), field);
+    const header = readNpyHeader(await readPrefix(headerLength), field);
     checkNpySize(header, size, field);
     meta = { dtype: header.dtype, shape: header.shape };
   }
-  // Join into a temp file, make it durable, then move it into place atomically.
-  const data = uploadDataPath(cfg.dataDir, id);
-  const tmp = `${data}.${randomUUID().slice(0, 8)}.tmp`;
-  try {
-    for (const p of paths) await pipeline(createReadStream(p), createWriteStream(tmp, { flags: 'a' }));
-    const fh = await open(tmp, 'r+');
-    try {
-      const st = await fh.stat();
-      if (st.size !== size) throw new Error(`joined upload has ${st.size} bytes, expected ${size}`);
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await rename(tmp, data);
-    await syncDir(uploadDir(cfg.dataDir, id));
-  } catch (e) {
-    await rm(tmp, { force: true });
-    throw mapDiskError(e);
-  }
+  // Files: join into a temp file, make it durable, move it into place atomically.
+  await blobs.join(id, parts, size);
   const done = await store.completeUpload(id, { size, ...meta, now: Date.now() });
   if (!done) throw notFound('upload', id);
   await removePartFiles(cfg, id);
@@ -290,7 +212,7 @@ async function joinAndComplete(store: JobStore, cfg: JobsConfig, u: UploadRecord
  * parseExamplesJsonl (UTF-8; one object per line with any of id, text, url; trailing blank
  * lines ignored, blank lines between rows rejected). Returns the number of rows.
  */
-async function countJsonlRows(paths: string[], id: string): Promise<number> {
+async function countJsonlRows(parts: Readable, id: string): Promise<number> {
   const bad = (detail: string, row?: number): InputError =>
     new InputError('upload', `Upload ${id} is not valid JSON Lines: ${detail}`, row === undefined ? undefined : { row });
   const decoder = new TextDecoder('utf-8', { fatal: true });
@@ -332,31 +254,15 @@ async function countJsonlRows(paths: string[], id: string): Promise<number> {
     }
     carry += text.slice(start);
   };
-  for (const p of paths) {
-    for await (const chunk of createReadStream(p)) scan(decode(chunk as Buffer));
-  }
+  for await (const chunk of parts) scan(decode(chunk as Buffer));
   scan(decode());
   take(carry);
   return rows;
 }
 
-/** fsync a directory so a rename in it survives a crash (a no-op where unsupported). */
-async function syncDir(dir: string): Promise<void> {
-  try {
-    const fh = await open(dir, 'r');
-    try {
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-  } catch {
-    /* not supported on this platform/filesystem */
-  }
-}
-
 /** Delete an upload's rows and files. */
 export async function deleteUpload(store: JobStore, cfg: JobsConfig, id: string): Promise<boolean> {
   const ok = await store.deleteUpload(id);
-  await rm(uploadDir(cfg.dataDir, id), { recursive: true, force: true });
+  await blobsFor(cfg).remove([id]);
   return ok;
 }

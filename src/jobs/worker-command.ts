@@ -2,6 +2,7 @@
 import pino from 'pino';
 import { ConfigError, loadConfig } from '../config.js';
 import { jobsConfigFromAppConfig } from './config.js';
+import { serveWorkerMetrics, type MetricsServer } from './metrics.js';
 import { runWorker } from './runner-host.js';
 
 export async function runWorkerFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<void> {
@@ -17,11 +18,19 @@ export async function runWorkerFromEnv(env: NodeJS.ProcessEnv = process.env): Pr
   }
   const log = pino({ level: config.logLevel, name: 'labelcheck-worker' });
   const cfg = jobsConfigFromAppConfig(config, env);
-  const handle = await runWorker(cfg, { log });
-  log.info({ store: cfg.databaseUrl ? 'postgres' : 'sqlite', dataDir: cfg.dataDir, owner: handle.runner.owner }, 'job worker started');
+  let metrics: MetricsServer | null = null;
+  const handle = await runWorker(cfg, { log, onJobEnd: (e) => metrics?.metrics.jobEnded(e) });
+  if (cfg.metricsPort !== null) {
+    metrics = await serveWorkerMetrics(cfg.metricsPort, config.host, handle.runner.store);
+    log.info({ metrics: `${metrics.url}/metrics` }, 'worker metrics listening');
+  }
+  log.info(
+    { store: cfg.databaseUrl ? 'postgres' : 'sqlite', uploadStorage: cfg.uploadStorage, dataDir: cfg.dataDir, owner: handle.runner.owner },
+    'job worker started',
+  );
   const onSignal = (signal: NodeJS.Signals): void => {
     log.info({ signal }, 'job worker stopping: the running job goes back to the queue');
-    void handle.stop().then(
+    void Promise.all([handle.stop(), metrics?.close()]).then(
       () => process.exit(0),
       () => process.exit(1),
     );

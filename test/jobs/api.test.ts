@@ -4,8 +4,6 @@
  * disk budget and retention. The runner is driven explicitly (runOnce) for determinism.
  */
 import t from 'tap';
-import { existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/api/app.js';
 import { testConfig } from '../../src/config.js';
@@ -14,7 +12,7 @@ import { createJobsPlugin } from '../../src/jobs/plugin.js';
 import { diskUsage } from '../../src/jobs/files.js';
 import { JobRunner } from '../../src/jobs/runner.js';
 import { executeRequest } from '../../src/service/index.js';
-import { multipart, openStoreEnv, rows, STORE_KINDS, synthetic, type StoreEnv } from './helpers.js';
+import { multipart, openStoreEnv, rows, storedEntries, storedUploads, STORE_KINDS, synthetic, type StoreEnv } from './helpers.js';
 
 const data = synthetic(600, 4, 11, 0.25);
 const body = { labels: data.labels, pred_probs: rows(data) };
@@ -273,7 +271,8 @@ for (const storeKind of STORE_KINDS) {
       t.match(bad.json().detail, /not a NumPy \.npy file/);
       t.equal((await app.inject({ method: 'DELETE', url: `/v1/uploads/${notNpy}` })).statusCode, 204);
       t.equal((await app.inject({ method: 'GET', url: `/v1/uploads/${notNpy}` })).statusCode, 404);
-      t.notOk(existsSync(join(c.env.cfg.dataDir, 'uploads', notNpy)), 'files removed');
+      t.notOk((await storedUploads(c.env)).includes(notNpy), 'its bytes are removed');
+      t.same(await storedEntries(c.env, notNpy), []);
     });
 
     t.test('multipart job: parts streamed to disk, deleted with the job', async (t) => {
@@ -288,9 +287,9 @@ for (const storeKind of STORE_KINDS) {
       await runner.runOnce();
       const res = await app.inject({ method: 'GET', url: `/v1/jobs/${r.json().id}/result` });
       t.same(res.json(), syncBody('dataset-health', { asymmetric: true }, f32Rows));
-      const before = readdirSync(join(c.env.cfg.dataDir, 'uploads')).length;
+      const before = (await storedUploads(c.env)).length;
       t.equal((await app.inject({ method: 'DELETE', url: `/v1/jobs/${r.json().id}` })).statusCode, 204);
-      t.equal(readdirSync(join(c.env.cfg.dataDir, 'uploads')).length, before - 2, 'its two uploads are gone');
+      t.equal((await storedUploads(c.env)).length, before - 2, 'its two uploads are gone');
 
       // corrected-accuracy over uploaded files runs in memory (the files fit the budget)
       const models = { always_given: { predictions: data.labels } };
@@ -304,11 +303,11 @@ for (const storeKind of STORE_KINDS) {
       await runner.runOnce();
       t.same((await app.inject({ method: 'GET', url: `/v1/jobs/${rca.json().id}/result` })).json(), syncBody('corrected-accuracy', { models }, f32Rows));
 
-      const beforeBad = readdirSync(join(c.env.cfg.dataDir, 'uploads')).length;
+      const beforeBad = (await storedUploads(c.env)).length;
       const badForm = multipart([{ name: 'pred_probs', filename: 'p.npy', value: ppNpy }, { name: 'labels', filename: 'l.npy', value: lbNpy }]);
       const noKind = await app.inject({ method: 'POST', url: '/v1/jobs', payload: badForm.payload, headers: badForm.headers });
       t.equal(noKind.statusCode, 400);
-      t.equal(readdirSync(join(c.env.cfg.dataDir, 'uploads')).length, beforeBad, 'a rejected multipart leaves no files');
+      t.equal((await storedUploads(c.env)).length, beforeBad, 'a rejected multipart leaves no files');
     });
 
     t.test('list with paging and status filter', async (t) => {
@@ -362,7 +361,7 @@ for (const storeKind of STORE_KINDS) {
       const big = await app.inject({ method: 'PUT', url: `/v1/uploads/${up}/parts/1`, payload: Buffer.alloc(5000, 1), headers: { 'content-type': 'application/octet-stream' } });
       t.equal(big.statusCode, 507);
       t.match(big.json(), { status: 507, detail: /disk budget/ });
-      t.same(readdirSync(join(cfg.dataDir, 'uploads', up)), [], 'no partial file left');
+      t.same(await storedEntries(c.env, up), [], 'no partial file left');
       t.equal((await app.inject({ method: 'GET', url: `/v1/uploads/${up}` })).json().size, 0);
 
       // a result that does not fit: the job fails with a clear problem
@@ -409,13 +408,13 @@ for (const storeKind of STORE_KINDS) {
       const ttl = cfg.jobTtlHours;
       cfg.jobTtlHours = 1 / 3600 / 1000; // 1 ms
       await runner.runOnce();
-      const owned = readdirSync(join(cfg.dataDir, 'uploads')).length;
+      const owned = (await storedUploads(c.env)).length;
       await new Promise((r) => setTimeout(r, 20));
       const purger = new JobRunner(c.env.store, cfg, { purgeEveryMs: 0 });
       await purger.runOnce();
       cfg.jobTtlHours = ttl;
       t.equal((await app.inject({ method: 'GET', url: `/v1/jobs/${id}` })).statusCode, 404, 'expired job removed');
-      t.ok(readdirSync(join(cfg.dataDir, 'uploads')).length <= owned - 2, 'its uploads are removed from disk');
+      t.ok((await storedUploads(c.env)).length <= owned - 2, 'its uploads are removed from disk');
     });
   });
 }

@@ -42,6 +42,28 @@ t.test('bad values name the variable', async (t) => {
   t.throws(() => resolveJobsConfig({ databaseUrl: 'mysql://x' }), /postgres/);
 });
 
+t.test('upload storage, schema, chunk rows and worker metrics port', async (t) => {
+  t.equal(jobsConfigFromEnv({}).uploadStorage, 'files', 'no database: files');
+  const db = jobsConfigFromEnv({ DATABASE_URL: 'postgres://u@h/db' });
+  t.equal(db.uploadStorage, 'database', 'with DATABASE_URL: the database by default');
+  t.equal(jobsConfigFromEnv({ DATABASE_URL: 'postgres://u@h/db', UPLOAD_STORAGE: 'files' }).uploadStorage, 'files', 'files on a shared volume on request');
+  const app = jobsConfigFromAppConfig({ dataDir: 'd', databaseUrl: 'postgres://u@h/db', jobTtlHours: 1 }, { DATABASE_SCHEMA: 'lab_1', JOB_MAX_CHUNK_ROWS: '64', METRICS_PORT: '9464' });
+  t.match(app, { uploadStorage: 'database', pgSchema: 'lab_1', maxChunkRows: 64, metricsPort: 9464 });
+  t.equal(jobsConfigFromAppConfig({ dataDir: 'd', databaseUrl: undefined, jobTtlHours: 1 }, {}).uploadStorage, 'files');
+  try {
+    jobsConfigFromEnv({ UPLOAD_STORAGE: 'database' });
+    t.fail('should throw');
+  } catch (e) {
+    t.match((e as ConfigError).variables, { UPLOAD_STORAGE: /needs DATABASE_URL/ });
+  }
+  try {
+    jobsConfigFromEnv({ UPLOAD_STORAGE: 's3', DATABASE_SCHEMA: 'drop table', METRICS_PORT: '70000' });
+    t.fail('should throw');
+  } catch (e) {
+    t.match((e as ConfigError).variables, { UPLOAD_STORAGE: /s3/, DATABASE_SCHEMA: /identifier/, METRICS_PORT: /70000/ });
+  }
+});
+
 t.test('OpenAPI document lists the jobs routes (store not opened)', async (t) => {
   const app = buildApp(testConfig(), {
     startPool: false,

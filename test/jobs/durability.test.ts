@@ -6,10 +6,10 @@
 import t from 'tap';
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { writeNpy } from '../../src/io/npy.js';
-import { uploadDataPath, uploadDir } from '../../src/jobs/files.js';
+import { blobsFor } from '../../src/jobs/blobs/index.js';
 import { executeRequest } from '../../src/service/index.js';
 import { openStoreEnv, rows, STORE_KINDS, synthetic } from './helpers.js';
 
@@ -43,9 +43,8 @@ for (const kind of STORE_KINDS) {
       ['labels', writeNpy(data.labels, '<i4', [data.n]), [data.n]],
     ] as const) {
       const id = randomUUID();
-      mkdirSync(uploadDir(cfg.dataDir, id), { recursive: true });
-      writeFileSync(uploadDataPath(cfg.dataDir, id), bytes);
       await store.createUpload({ id, filename: null, ownerJobId: null, now: Date.now(), expiresAt: Date.now() + 3600_000 });
+      await blobsFor(cfg).writeData(id, Readable.from([Buffer.from(bytes)]), { maxBytes: Infinity, budgetLeft: null, what: field });
       await store.completeUpload(id, { size: bytes.length, dtype: field === 'labels' ? '<i4' : '<f8', shape: [...shape], now: Date.now() });
       ids[field] = id;
     }

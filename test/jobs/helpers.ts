@@ -1,8 +1,13 @@
 /**
  * Test helpers for the jobs suite: the stores to run every test against (SQLite always,
  * PostgreSQL when TEST_DATABASE_URL is set, each in a unique schema dropped afterwards).
+ * Uploads are stored as each store's default does: files with SQLite, rows in the database
+ * with PostgreSQL (UPLOAD_STORAGE).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import pg from 'pg';
+import { blobsFor, closeBlobs } from '../../src/jobs/blobs/index.js';
+import { uploadDir } from '../../src/jobs/files.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -43,11 +48,36 @@ export async function openStoreEnv(name: 'sqlite' | 'postgres', extra: Partial<J
     cfg,
     store,
     async cleanup() {
+      await closeBlobs(cfg);
       if (store instanceof PostgresJobStore) await store.dropSchema();
       await store.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Ids of the uploads with bytes in the upload storage. */
+export function storedUploads(env: StoreEnv): Promise<string[]> {
+  return blobsFor(env.cfg).ids();
+}
+
+/** What the upload storage holds for one upload: file names, or `chunk <part>.<seq>` rows. */
+export async function storedEntries(env: StoreEnv, id: string): Promise<string[]> {
+  if (env.cfg.uploadStorage === 'files') {
+    try {
+      return readdirSync(uploadDir(env.cfg.dataDir, id));
+    } catch {
+      return [];
+    }
+  }
+  const c = new pg.Client({ connectionString: env.cfg.databaseUrl!, options: `-c search_path=${env.cfg.pgSchema}` });
+  await c.connect();
+  try {
+    const r = await c.query<{ part: number; seq: number }>('SELECT part, seq FROM upload_chunks WHERE upload_id = $1 ORDER BY part, seq', [id]);
+    return r.rows.map((x) => `chunk ${x.part}.${x.seq}`);
+  } finally {
+    await c.end();
+  }
 }
 
 export interface Data {

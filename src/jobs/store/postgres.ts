@@ -6,6 +6,9 @@
  * concurrent start-ups are safe.
  */
 import pg from 'pg';
+import { UPLOAD_STORAGE_MIGRATION } from '../blobs/postgres.js';
+import { toStats } from './sql.js';
+import type { StoreStats } from './types.js';
 import {
   JOB_COLUMNS,
   numbered as $,
@@ -85,6 +88,8 @@ export const MIGRATIONS: readonly string[] = [
   REVIEWS_MIGRATION,
   // 3: tenancy (the owning key's name on jobs and uploads)
   OWNER_MIGRATION,
+  // 4: upload bytes in the database (UPLOAD_STORAGE=database, src/jobs/blobs/postgres.ts)
+  UPLOAD_STORAGE_MIGRATION,
 ];
 
 export interface PostgresStoreOptions {
@@ -395,6 +400,12 @@ export class PostgresJobStore implements JobStore {
   async uploadBytes(): Promise<number> {
     const r = await this.pool.query<{ s: string }>(SQL.uploadBytes);
     return Number(r.rows[0]!.s);
+  }
+
+  async stats(): Promise<StoreStats> {
+    const jobs = await this.pool.query<{ status: string; c: string }>(SQL.jobsByStatus);
+    const uploads = await this.pool.query<{ status: string; c: string; s: string }>(SQL.uploadsByStatus);
+    return toStats(jobs.rows, uploads.rows);
   }
 
   async putReview(jobId: string, r: ReviewRecord): Promise<void> {

@@ -16,6 +16,7 @@ import type {
   UploadRecord,
   UploadStatus,
 } from './types.js';
+import { JOB_STATUSES, type StoreStats } from './types.js';
 
 export interface JobRow {
   id: string;
@@ -238,6 +239,8 @@ export const SQL = {
   deleteUploadParts: 'DELETE FROM upload_parts WHERE upload_id = ?',
   deleteUpload: 'DELETE FROM uploads WHERE id = ?',
   uploadBytes: 'SELECT COALESCE(SUM(size), 0) AS s FROM uploads',
+  jobsByStatus: 'SELECT status, COUNT(*) AS c FROM jobs GROUP BY status',
+  uploadsByStatus: 'SELECT status, COUNT(*) AS c, COALESCE(SUM(size), 0) AS s FROM uploads GROUP BY status',
   /** params: expires_at, id; `greatest` as for release */
   touchUpload: (greatest: 'MAX' | 'GREATEST') => `UPDATE uploads SET expires_at = ${greatest}(expires_at, ?) WHERE id = ?`,
   /** finished jobs past their expiry (param: now); PostgreSQL appends its row locks */
@@ -246,3 +249,18 @@ export const SQL = {
   /** uploads no job owns, past their expiry (param: now) */
   expiredUploads: 'SELECT id FROM uploads WHERE owner_job_id IS NULL AND expires_at < ?',
 } as const;
+
+/** StoreStats from the rows of SQL.jobsByStatus and SQL.uploadsByStatus. */
+export function toStats(jobs: { status: string; c: number | string }[], uploads: { status: string; c: number | string; s: number | string }[]): StoreStats {
+  const byStatus = Object.fromEntries(JOB_STATUSES.map((st) => [st, 0])) as Record<JobStatus, number>;
+  for (const r of jobs) if (r.status in byStatus) byStatus[r.status as JobStatus] = Number(r.c);
+  let open = 0;
+  let complete = 0;
+  let bytes = 0;
+  for (const r of uploads) {
+    if (r.status === 'open') open += Number(r.c);
+    else complete += Number(r.c);
+    bytes += Number(r.s);
+  }
+  return { jobs: byStatus, uploadsOpen: open, uploadsComplete: complete, uploadBytes: bytes };
+}

@@ -6,6 +6,8 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { toStats } from './sql.js';
+import type { StoreStats } from './types.js';
 import {
   JOB_COLUMNS,
   parseInput,
@@ -346,6 +348,12 @@ export class SqliteJobStore implements JobStore {
   async uploadBytes(): Promise<number> {
     const r = this.db.prepare(SQL.uploadBytes).get() as { s: number };
     return Number(r.s);
+  }
+
+  async stats(): Promise<StoreStats> {
+    const jobs = this.db.prepare(SQL.jobsByStatus).all() as { status: string; c: number }[];
+    const uploads = this.db.prepare(SQL.uploadsByStatus).all() as { status: string; c: number; s: number }[];
+    return toStats(jobs, uploads);
   }
 
   async putReview(jobId: string, r: ReviewRecord): Promise<void> {

@@ -137,6 +137,17 @@ export interface ListJobsQuery {
   owner?: string;
 }
 
+/** What GET /metrics reports of the store (src/jobs/metrics.ts). */
+export interface StoreStats {
+  /** Jobs by status (every status present, 0 when none). */
+  jobs: Record<JobStatus, number>;
+  /** Uploads still receiving parts. */
+  uploadsOpen: number;
+  uploadsComplete: number;
+  /** Bytes of all uploads (as uploadBytes). */
+  uploadBytes: number;
+}
+
 export interface PurgeResult {
   jobIds: string[];
   uploadIds: string[];
@@ -202,6 +213,8 @@ export interface JobStore {
   touchUpload(id: string, expiresAt: number): Promise<void>;
   /** Bytes of all uploads (open parts and completed files), for the disk budget. */
   uploadBytes(): Promise<number>;
+  /** Counts for the metrics: jobs by status, uploads by status, bytes stored. */
+  stats(): Promise<StoreStats>;
 
   /** Store a verdict; the same reviewer + index replaces the earlier one. */
   putReview(jobId: string, review: ReviewRecord): Promise<void>;
